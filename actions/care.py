@@ -1,0 +1,218 @@
+"""Care navigation actions: where and when to get care, the care guarantee, listing.
+
+Thin adapters: each reads slots, calls bot.care, and sends the texts it gets back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.directory import care_directory
+from bot.care.answers import opening_hours_answer, option_line, unit_status, where_care_options
+from bot.care.calendar import now
+from bot.care.info import InfoAnswer, guarantee_answer, info_answer, video_answer
+from bot.care.routing import ResidentContext, route
+from bot.content.texts import render, texts
+from bot.triage.engine import Disposition, TriageState
+from bot.triage.levels import Level
+
+CARE_QUESTIONS = ("ask_opening_hours", "ask_where_care")
+
+
+def context(tracker: Tracker) -> ResidentContext:
+    return ResidentContext(municipality=tracker.get_slot("municipality"),
+                           listed_unit=tracker.get_slot("listed_unit"))
+
+
+def region(tracker: Tracker) -> str | None:
+    place = care_directory().municipalities.get(tracker.get_slot("municipality") or "")
+    unit = care_directory().units.get(tracker.get_slot("listed_unit") or "")
+    return place.region if place else (unit.region if unit else None)
+
+
+def send_info(dispatcher: CollectingDispatcher, answer: InfoAnswer) -> list[dict[str, Any]]:
+    """Sends the answer with a "Visa källor" button; the sources wait in a slot."""
+    for text in answer.texts[:-1]:
+        dispatcher.utter_message(text=text)
+    dispatcher.utter_message(text=answer.texts[-1],
+                             buttons=[{"title": texts()["sources_offer"],
+                                       "payload": "/ask_source"}])
+    return [SlotSet("last_sources", answer.sources_text())]
+
+
+def send_care_options(dispatcher: CollectingDispatcher, options: list, municipality: str
+                      ) -> None:
+    current = now()
+    lines = [render("care_options_intro", municipality=municipality)]
+    lines += [option_line(option, current) for option in options]
+    dispatcher.utter_message(text="\n".join(lines))
+    dispatcher.utter_message(json_message={"type": "care_options",
+                                           "options": [o.to_dict() for o in options]})
+
+
+def place_from(tracker: Tracker) -> tuple[str | None, tuple[str, ...]]:
+    """The municipality the latest message names: (name, suggestions)."""
+    entity = next(tracker.get_latest_entity_values("municipality"), None)
+    text = entity or tracker.latest_message.get("text") or ""
+    if text.startswith("/"):
+        return None, ()
+    match = care_directory().find_municipality(text)
+    if match.municipality is not None:
+        return match.municipality.name, ()
+    return None, match.suggestions
+
+
+def suggest(dispatcher: CollectingDispatcher, suggestions: tuple[str, ...]) -> None:
+    if suggestions:
+        buttons = [{"title": name,
+                    "payload": f'/inform_municipality{{"municipality": "{name}"}}'}
+                   for name in suggestions]
+        dispatcher.utter_message(text=render("municipality_suggest",
+                                             suggestions=" eller ".join(suggestions)),
+                                 buttons=buttons)
+    else:
+        dispatcher.utter_message(text=texts()["municipality_unknown"])
+
+
+class ActionSetMunicipality(Action):
+    """The resident says where they are; a triage outcome gets its local care options."""
+
+    def name(self) -> str:
+        return "action_set_municipality"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        name, suggestions = place_from(tracker)
+        if name is None:
+            suggest(dispatcher, suggestions)
+            return []
+        state = TriageState.from_dict(tracker.get_slot("triage_state"))
+        if state.finished and state.disposition:
+            disposition = Disposition.from_dict(state.disposition)
+            if disposition.level > Level.SELF_CARE:
+                options = route(disposition, now(), ResidentContext(
+                    municipality=name, listed_unit=tracker.get_slot("listed_unit"),
+                    age_years=disposition.facts.age_years), care_directory())
+                send_care_options(dispatcher, options, name)
+                return [SlotSet("municipality", name)]
+        dispatcher.utter_message(text=render("municipality_set", municipality=name))
+        return [SlotSet("municipality", name)]
+
+
+class ValidateLocationForm(FormValidationAction):
+    """Asks for the municipality only when neither it nor a listed vårdcentral is known."""
+
+    def name(self) -> str:
+        return "validate_location_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: dict[str, Any]) -> list[str]:
+        known = tracker.get_slot("municipality") or tracker.get_slot("listed_unit")
+        return [] if known else domain_slots
+
+    async def validate_municipality(self, value: Any, dispatcher: CollectingDispatcher,
+                                    tracker: Tracker, domain: dict[str, Any]
+                                    ) -> dict[str, Any]:
+        match = care_directory().find_municipality(str(value or ""))
+        if match.municipality is not None:
+            return {"municipality": match.municipality.name}
+        suggest(dispatcher, match.suggestions)
+        return {"municipality": None}
+
+
+class ActionAskMunicipality(Action):
+    """The location form's question (a custom action, so its text lives with the others)."""
+
+    def name(self) -> str:
+        return "action_ask_municipality"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=texts()["need_municipality"])
+        return []
+
+
+def last_care_question(tracker: Tracker) -> tuple[str | None, str]:
+    """The most recent care question's intent and text (the form came in between)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
+            if intent in CARE_QUESTIONS:
+                return intent, event.get("text") or ""
+    return None, ""
+
+
+class ActionAnswerCareQuestion(Action):
+    def name(self) -> str:
+        return "action_answer_care_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        intent, question = last_care_question(tracker)
+        resident = context(tracker)
+        current = now()
+        if intent == "ask_opening_hours":
+            for line in opening_hours_answer(question, current, resident, care_directory()):
+                dispatcher.utter_message(text=line)
+            return []
+        options = where_care_options(current, resident, care_directory())
+        place = resident.municipality or ""
+        send_care_options(dispatcher, options, place or texts()["route_your_vardcentral"])
+        dispatcher.utter_message(text=texts()["where_care_self_care"])
+        return []
+
+
+class ActionListedUnit(Action):
+    def name(self) -> str:
+        return "action_listed_unit"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        unit = care_directory().units.get(tracker.get_slot("listed_unit") or "")
+        if unit is None:
+            return send_info(dispatcher, info_answer("listed_unit_unknown"))
+        dispatcher.utter_message(text=render("listed_unit_known", name=unit.name,
+                                             status=unit_status(unit, now())))
+        return []
+
+
+class ActionVideoVisit(Action):
+    def name(self) -> str:
+        return "action_video_visit"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        return send_info(dispatcher, video_answer(region(tracker)))
+
+
+class ActionChangeUnit(Action):
+    def name(self) -> str:
+        return "action_change_unit"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        return send_info(dispatcher, info_answer("change_unit"))
+
+
+class ActionCareGuarantee(Action):
+    def name(self) -> str:
+        return "action_care_guarantee"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        question = tracker.latest_message.get("text") or ""
+        return send_info(dispatcher, guarantee_answer(question, region(tracker)))
+
+
+class ActionShowSources(Action):
+    def name(self) -> str:
+        return "action_show_sources"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=tracker.get_slot("last_sources") or texts()["no_sources"])
+        return []

@@ -1,0 +1,158 @@
+"""Triage actions: thin adapters between the Rasa form and bot.triage.
+
+The conversation state of a triage lives in the `triage_state` slot (a plain dict), so any
+action server replica can continue any conversation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.directory import care_directory
+from bot.care.calendar import now
+from bot.care.routing import ResidentContext, route
+from bot.content.texts import texts
+from bot.triage.engine import Disposition, TriageEngine, TriageState
+from bot.triage.facts import Facts
+from bot.triage.wording import Message, ask_message, disposition_messages
+
+_engine: TriageEngine | None = None
+
+DONE = "done"
+
+
+def engine() -> TriageEngine:
+    """One engine per process: protocols and red flags are loaded and checked once."""
+    global _engine
+    if _engine is None:
+        _engine = TriageEngine()
+    return _engine
+
+
+def send(dispatcher: CollectingDispatcher, message: Message) -> None:
+    buttons = [{"title": title, "payload": payload} for title, payload in message.buttons]
+    dispatcher.utter_message(text=message.text, buttons=buttons or None)
+    if message.custom:
+        dispatcher.utter_message(json_message=message.custom)
+
+
+def resident_context(tracker: Tracker, disposition: Disposition) -> ResidentContext:
+    age = disposition.facts.age_years
+    return ResidentContext(municipality=tracker.get_slot("municipality"),
+                           listed_unit=tracker.get_slot("listed_unit"),
+                           age_years=age if age is not None else tracker.get_slot("resident_age"))
+
+
+def triage_result(disposition: Disposition, context: ResidentContext) -> dict[str, Any]:
+    """The triage contract's custom message (see ARCHITECTURE.md)."""
+    options = route(disposition, now(), context, care_directory())
+    return {
+        "type": "triage_result",
+        "level": disposition.level.id,
+        "protocol": disposition.protocol,
+        "reasons": [reason.id for reason in disposition.reasons],
+        "explanations": [reason.text for reason in disposition.reasons],
+        "red_flags": list(disposition.red_flags),
+        "uncertain": list(disposition.uncertain),
+        "emergency_department": disposition.emergency_department,
+        "care_options": [option.to_dict() for option in options],
+    }
+
+
+def send_disposition(dispatcher: CollectingDispatcher, disposition: Disposition,
+                     tracker: Tracker) -> None:
+    for message in disposition_messages(disposition):
+        send(dispatcher, message)
+    dispatcher.utter_message(json_message=triage_result(disposition,
+                                                        resident_context(tracker, disposition)))
+
+
+def latest_text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+class ValidateTriageForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_triage_form"
+
+    async def validate_triage_answer(self, value: Any, dispatcher: CollectingDispatcher,
+                                     tracker: Tracker, domain: dict[str, Any]
+                                     ) -> dict[str, Any]:
+        # At activation no slot has been requested yet: a new triage starts.
+        ongoing = tracker.get_slot("requested_slot") == "triage_answer"
+        state = TriageState.from_dict(tracker.get_slot("triage_state")) if ongoing else None
+        turn = engine().advance(state, latest_text(tracker) or str(value or ""),
+                                latest_intent(tracker))
+        return {"triage_answer": DONE if turn.disposition else None,
+                "triage_state": turn.state.to_dict()}
+
+
+class ActionAskTriageAnswer(Action):
+    """Asks the question the engine chose (the form calls it while the answer is missing)."""
+
+    def name(self) -> str:
+        return "action_ask_triage_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        state = TriageState.from_dict(tracker.get_slot("triage_state"))
+        turn = engine().ask_again(state)
+        if turn.ask is not None:
+            send(dispatcher, ask_message(turn.ask))
+            return [SlotSet("triage_state", turn.state.to_dict())]
+        # Nothing left to ask: let the form finish with the outcome.
+        return [SlotSet("triage_state", turn.state.to_dict()), SlotSet("triage_answer", DONE)]
+
+
+class ActionTriageResult(Action):
+    def name(self) -> str:
+        return "action_triage_result"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        state = TriageState.from_dict(tracker.get_slot("triage_state"))
+        if state.disposition is None:
+            state = engine().conclude(state).state
+        assert state.disposition is not None
+        send_disposition(dispatcher, Disposition.from_dict(state.disposition), tracker)
+        return [SlotSet("triage_state", state.to_dict()), SlotSet("triage_answer", None)]
+
+
+class ActionEmergency(Action):
+    """A red flag (or a stated emergency) in any state: 112 first, nothing else asked."""
+
+    def name(self) -> str:
+        return "action_emergency"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        previous = TriageState.from_dict(tracker.get_slot("triage_state"))
+        facts: Facts = previous.facts if not previous.finished else Facts()
+        disposition = engine().emergency(latest_text(tracker), facts)
+        send_disposition(dispatcher, disposition, tracker)
+        state = TriageState(texts=[latest_text(tracker)], facts=disposition.facts,
+                            red_flags=list(disposition.red_flags), finished=True,
+                            disposition=disposition.to_dict())
+        return [SlotSet("triage_state", state.to_dict()), SlotSet("triage_answer", None)]
+
+
+class ActionExplainQuestion(Action):
+    """ "Varför frågar du det?" """
+
+    def name(self) -> str:
+        return "action_explain_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        state = TriageState.from_dict(tracker.get_slot("triage_state"))
+        why = engine().why(state) if not state.finished else None
+        dispatcher.utter_message(text=why or texts()["why_generic"])
+        return []

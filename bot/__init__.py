@@ -1,0 +1,1 @@
+"""Vårdlotsen: Swedish-first chatbot for digital first contact and triage in primary care."""

@@ -1,0 +1,121 @@
+"""`make bench`: latency, throughput and memory of /api/chat with 1 and 20 conversations.
+
+Starts the real three processes (or uses a running system given by --url), then runs
+closed-loop conversations: each simulated resident sends its next message as soon as the
+previous answer arrived.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import statistics
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+from bot.config import Settings
+
+# A short, realistic mix: a greeting, a question about the bot, a custom action (handoff),
+# thanks and a goodbye.
+SCRIPT = (
+    "Hej!",
+    "är du en robot?",
+    "kan jag få prata med en sjuksköterska",
+    "tack så mycket",
+    "hej då",
+)
+LOADS = (1, 20)
+
+
+@dataclass
+class Run:
+    concurrency: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+
+    def summary(self) -> str:
+        head = f"{self.concurrency:>3} conversations:"
+        if not self.latencies:
+            return f"{head} no successful answer, {self.errors} errors"
+        ordered = sorted(self.latencies)
+
+        def ms(p: float) -> str:
+            return f"{ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000:6.1f} ms"
+
+        rate = len(ordered) / self.seconds
+        mean = f"{statistics.mean(ordered) * 1000:6.1f} ms"
+        return (f"{head} p50 {ms(50)}  p95 {ms(95)}  p99 {ms(99)}  mean {mean}  "
+                f"{rate:6.1f} msg/s  {len(ordered)} ok  {self.errors} errors")
+
+
+async def _resident(session: aiohttp.ClientSession, url: str, run: Run, stop_at: float) -> None:
+    sender = f"bench-{uuid.uuid4().hex[:12]}"
+    for message in itertools.cycle(SCRIPT):
+        if time.monotonic() >= stop_at:
+            return
+        started = time.perf_counter()
+        try:
+            async with session.post(f"{url}/api/chat",
+                                    json={"sender": sender, "message": message}) as reply:
+                body = await reply.json()
+                ok = reply.status == 200 and isinstance(body, list) and bool(body)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+            ok = False
+        if ok:
+            run.latencies.append(time.perf_counter() - started)
+        else:
+            run.errors += 1
+
+
+async def _load(url: str, concurrency: int, seconds: float) -> Run:
+    run = Run(concurrency, seconds)
+    timeout = aiohttp.ClientTimeout(total=30)
+    connector = aiohttp.TCPConnector(limit=concurrency + 5)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        # Warm-up outside the measurement (first TensorFlow calls are slow).
+        await _resident(session, url, Run(1, 1), time.monotonic() + 2)
+        stop_at = time.monotonic() + seconds
+        await asyncio.gather(*(_resident(session, url, run, stop_at) for _ in range(concurrency)))
+    return run
+
+
+def rss_mib(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def main(settings: Settings, url: str | None, seconds: float) -> int:
+    if url:
+        return _report(url.rstrip("/"), seconds, pids={})
+    from bot.local_system import running_system
+
+    print("Starting actions, rasa and web for the benchmark...", flush=True)
+    with running_system() as (bench_settings, supervisor):
+        pids = {name: p.pid for name, p in supervisor.processes.items()}
+        return _report(f"http://127.0.0.1:{bench_settings.web_port}", seconds, pids)
+
+
+def _report(url: str, seconds: float, pids: dict[str, int]) -> int:
+    print(f"Benchmark of {url}/api/chat, {seconds:.0f} s per load, closed loop")
+    errors = 0
+    for concurrency in LOADS:
+        run = asyncio.run(_load(url, concurrency, seconds))
+        errors += run.errors
+        print(run.summary(), flush=True)
+    if pids:
+        memory = "  ".join(
+            f"{name} {rss:.0f} MiB" for name, pid in pids.items()
+            if (rss := rss_mib(pid)) is not None
+        )
+        print(f"Resident memory after load: {memory}")
+    return 1 if errors else 0

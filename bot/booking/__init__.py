@@ -1,0 +1,1 @@
+"""Booking: appointment slots and bookings behind a small service interface (no Rasa)."""

@@ -1,0 +1,1 @@
+"""Care navigation: care directory, opening hours, holidays, routing, vårdgaranti (no Rasa)."""

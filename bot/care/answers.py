@@ -1,0 +1,108 @@
+"""Answers to "har min vårdcentral öppet?", "när öppnar jouren i Varberg?" and "var kan jag
+få vård ikväll?", and the wording of care options, in plain Swedish."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.care.calendar import local
+from bot.care.directory import CareDirectory, CareUnit, Municipality, format_hours
+from bot.care.options import CareOption
+from bot.care.routing import OUT_OF_HOURS, ResidentContext, route_level
+from bot.content.texts import render, texts
+from bot.triage.levels import Level
+from bot.triage.matcher import compile_phrase, presence, tokenize
+
+WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
+_OUT_OF_HOURS_WORDS = tuple(compile_phrase(p) for p in (
+    "jour*", "narakut*", "kvallsmottagning*", "helgmottagning*", "kvalls och helg*",
+    "akut*", "ikvall", "i kvall", "helg*", "natt*", "tonight", "weekend", "after hours"))
+
+
+def day_text(when: dt.datetime, now: dt.datetime) -> str:
+    days = (when.date() - now.date()).days
+    clock = when.strftime("%H:%M")
+    if days == 0:
+        return f"i dag {clock}"
+    if days == 1:
+        return f"i morgon {clock}"
+    if days < 7:
+        return f"{WEEKDAYS[when.weekday()]} {clock}"
+    return f"{when.day}/{when.month} {clock}"
+
+
+def option_line(option: CareOption, now: dt.datetime) -> str:
+    """One care option as a line: name, open or when it opens, phone, why."""
+    parts = [option.name]
+    if option.open_now is True and option.kind not in ("emergency", "advice"):
+        parts.append("öppet nu")
+    elif option.open_now is False and option.next_opening:
+        parts.append(f"öppnar {day_text(dt.datetime.fromisoformat(option.next_opening), now)}")
+    if option.phone:
+        parts.append(f"tel {option.phone}")
+    if option.distance_km:
+        parts.append(f"ca {option.distance_km} km")
+    line = f"• {', '.join(parts)} – {option.why}"
+    if option.unit_id and not option.hours_verified:
+        line += f" ({texts()['check_hours']})"
+    return line
+
+
+def unit_status(unit: CareUnit, when: dt.datetime) -> str:
+    when = local(when)
+    if unit.is_open(when):
+        until = unit.open_until(when)
+        status = render("unit_open_now", name=unit.name,
+                        until=until.strftime("%H:%M") if until else "")
+        if unit.always_open:
+            status = render("unit_always_open", name=unit.name)
+    else:
+        opening = unit.next_opening(when)
+        status = render("unit_closed_now", name=unit.name,
+                        opens=day_text(opening, when) if opening else "inom två veckor")
+    status += " " + render("unit_hours_today", hours=format_hours(unit.ranges_on(when.date())),
+                           phone=unit.phone)
+    if not (unit.hours_verified and unit.status == "verified"):
+        status += " " + texts()["check_hours_sentence"]
+    return status
+
+
+def asks_out_of_hours(question: str) -> bool:
+    return presence(_OUT_OF_HOURS_WORDS, tokenize(question)).present
+
+
+def opening_hours_answer(question: str, when: dt.datetime, context: ResidentContext,
+                         directory: CareDirectory) -> list[str]:
+    """Opening status of the units the question is about."""
+    listed = directory.units.get(context.listed_unit or "")
+    place = directory.municipalities.get(context.municipality or "")
+    if not asks_out_of_hours(question) and listed is not None:
+        return [unit_status(listed, when)]
+    if place is None and listed is not None and listed.municipality:
+        place = directory.municipalities.get(listed.municipality)
+    if place is None:
+        return [texts()["need_municipality"]]
+    if asks_out_of_hours(question):
+        units = _local_out_of_hours(place, directory, context.age_years)
+        if not units:
+            return [render("no_out_of_hours", municipality=place.name)]
+        return [unit_status(unit, when) for unit in units[:2]]
+    units = directory.vardcentraler(place.name)[:3]
+    if not units:
+        return [render("no_vardcentral", municipality=place.name)]
+    lines = [render("vardcentraler_in", municipality=place.name)]
+    lines += [unit_status(unit, when) for unit in units]
+    lines.append(texts()["listed_hint"])
+    return lines
+
+
+def _local_out_of_hours(place: Municipality, directory: CareDirectory,
+                        age: float | None) -> list[CareUnit]:
+    units = directory.nearest(place, OUT_OF_HOURS, age)
+    return [u for u in units if directory.distance_km(u, place) <= 50]
+
+
+def where_care_options(when: dt.datetime, context: ResidentContext,
+                       directory: CareDirectory) -> list[CareOption]:
+    """Where to get care now for something that cannot wait: the urgent route."""
+    return route_level(Level.URGENT, when, context, directory)

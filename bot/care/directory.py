@@ -1,0 +1,321 @@
+"""The care directory: municipalities and care units with opening hours, validated on load.
+
+Content lives in bot/content/municipalities.yml and care_units.yml; the seed step copies it
+into the app database, where staff may edit it. Both paths produce the same `CareUnit`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import itertools
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from bot.care.calendar import DAY_KEYS, HOLIDAY_KEY, day_key, local
+from bot.content.loader import CONTENT_DIR, ContentError, get, get_date, read_yaml
+from bot.triage.normalise import fold
+
+MUNICIPALITIES_FILE = CONTENT_DIR / "municipalities.yml"
+UNITS_FILE = CONTENT_DIR / "care_units.yml"
+UNIT_TYPES = ("vardcentral", "digital", "jourcentral", "kvall_helg", "narakut",
+              "akutmottagning", "barnakut")
+REGIONS = ("VGR", "Halland")
+SERVICES = ("children", "adults", "digital_visits", "booking", "drop_in")
+STATUSES = ("demo", "verified")
+CERTAINTIES = ("SRC", "SRC-OLD", "KNOW", "UNVERIFIED", "ILLUSTRATIVE")
+HOUR_KEYS = (*DAY_KEYS, HOLIDAY_KEY)
+_RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+
+Minutes = tuple[int, int]   # [start, end) in minutes after midnight
+
+
+def parse_hours(text: str) -> tuple[Minutes, ...]:
+    """'08:00-12:00, 13:00-17:00' -> ((480, 720), (780, 1020)); 'closed' -> ()."""
+    text = text.strip()
+    if text == "closed":
+        return ()
+    ranges = []
+    for part in text.split(","):
+        match = _RANGE.match(part.strip())
+        if not match:
+            raise ValueError(f"{part.strip()!r} is not HH:MM-HH:MM")
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        start, end = h1 * 60 + m1, h2 * 60 + m2
+        if not (0 <= start < end <= 24 * 60) or m1 > 59 or m2 > 59:
+            raise ValueError(f"{part.strip()!r} is not a valid time range")
+        ranges.append((start, end))
+    ranges.sort()
+    for (_, end), (start, _) in itertools.pairwise(ranges):
+        if start < end:
+            raise ValueError(f"{text!r} has overlapping ranges")
+    return tuple(ranges)
+
+
+def format_hours(ranges: tuple[Minutes, ...]) -> str:
+    if not ranges:
+        return "stängt"
+    return ", ".join(f"{s // 60:02d}:{s % 60:02d}–{e // 60:02d}:{e % 60:02d}" for s, e in ranges)
+
+
+@dataclass(frozen=True)
+class Municipality:
+    name: str
+    region: str
+    lat: float
+    lon: float
+    population: int
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CareUnit:
+    id: str
+    name: str
+    type: str
+    region: str
+    municipality: str          # "" for a digital unit serving a whole region
+    address: str
+    phone: str
+    url: str
+    services: tuple[str, ...]
+    hours: dict[str, tuple[Minutes, ...]]
+    exceptions: dict[dt.date, tuple[Minutes, ...]] = field(default_factory=dict)
+    min_age_years: float = 0.0
+    max_age_years: float = 130.0
+    status: str = "demo"
+    hours_verified: bool = False
+    certainty: str = "ILLUSTRATIVE"
+    source: str = ""
+
+    @property
+    def always_open(self) -> bool:
+        full = ((0, 24 * 60),)
+        return all(self.hours[key] == full for key in HOUR_KEYS) and not self.exceptions
+
+    def ranges_on(self, day: dt.date) -> tuple[Minutes, ...]:
+        if day in self.exceptions:
+            return self.exceptions[day]
+        return self.hours[day_key(day)]
+
+    def is_open(self, when: dt.datetime) -> bool:
+        when = local(when)
+        minute = when.hour * 60 + when.minute
+        return any(start <= minute < end for start, end in self.ranges_on(when.date()))
+
+    def open_until(self, when: dt.datetime) -> dt.datetime | None:
+        when = local(when)
+        minute = when.hour * 60 + when.minute
+        for start, end in self.ranges_on(when.date()):
+            if start <= minute < end:
+                return _at(when.date(), end, when)
+        return None
+
+    def next_opening(self, when: dt.datetime, horizon_days: int = 14) -> dt.datetime | None:
+        """The next time the unit opens after `when` (None if open now or never soon)."""
+        when = local(when)
+        if self.is_open(when):
+            return None
+        minute = when.hour * 60 + when.minute
+        for offset in range(horizon_days + 1):
+            day = when.date() + dt.timedelta(days=offset)
+            for start, _ in self.ranges_on(day):
+                if offset > 0 or start > minute:
+                    return _at(day, start, when)
+        return None
+
+    def serves_age(self, age_years: float | None) -> bool:
+        if age_years is None:
+            return True
+        return self.min_age_years <= age_years < self.max_age_years
+
+    def open_today(self, when: dt.datetime) -> bool:
+        """Open now or later today."""
+        when = local(when)
+        minute = when.hour * 60 + when.minute
+        return any(end > minute for _, end in self.ranges_on(when.date()))
+
+
+def _at(day: dt.date, minute: int, like: dt.datetime) -> dt.datetime:
+    if minute >= 24 * 60:
+        return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=like.tzinfo)
+    return dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=like.tzinfo)
+
+
+def _distance_km(a: Municipality, b: Municipality) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * 6371 * math.asin(math.sqrt(h))
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    """A resident's place name: the municipality, or suggestions when unsure."""
+
+    municipality: Municipality | None
+    suggestions: tuple[str, ...] = ()
+
+
+class CareDirectory:
+    def __init__(self, municipalities: list[Municipality], units: list[CareUnit]) -> None:
+        self.municipalities = {m.name: m for m in municipalities}
+        self.units = {u.id: u for u in units}
+        self._names: dict[str, str] = {}
+        for m in municipalities:
+            for name in (m.name, *m.aliases):
+                self._names[fold(name)] = m.name
+        for unit in units:
+            if unit.municipality and unit.municipality not in self.municipalities:
+                raise ValueError(f"unit {unit.id}: unknown municipality {unit.municipality!r}")
+
+    # --- places ---------------------------------------------------------------------
+    def find_municipality(self, text: str) -> PlaceMatch:
+        """Exact (folded) name, a name inside the text, or close spellings as suggestions."""
+        folded = fold(text).strip(" .!?,")
+        folded = re.sub(r"\b(kommun|kommunen|stad|i|bor|jag|vi|we|live|in)\b", " ", folded)
+        folded = " ".join(folded.split())
+        if folded in self._names:
+            return PlaceMatch(self.municipalities[self._names[folded]])
+        words = re.findall(r"[a-z-]+", folded)
+        for size in (3, 2, 1):
+            for i in range(len(words) - size + 1):
+                candidate = " ".join(words[i:i + size])
+                if candidate in self._names:
+                    return PlaceMatch(self.municipalities[self._names[candidate]])
+        close = []
+        for word in [folded, *words]:
+            close += difflib.get_close_matches(word, list(self._names), n=3, cutoff=0.75)
+        suggestions = tuple(dict.fromkeys(self._names[c] for c in close))
+        if len(suggestions) == 1 and difflib.SequenceMatcher(
+            None, fold(suggestions[0]), folded
+        ).ratio() >= 0.9:
+            return PlaceMatch(self.municipalities[suggestions[0]])
+        return PlaceMatch(None, suggestions[:3])
+
+    def distance_km(self, unit: CareUnit, municipality: Municipality) -> float:
+        if not unit.municipality:
+            return 0.0
+        return _distance_km(self.municipalities[unit.municipality], municipality)
+
+    # --- units ------------------------------------------------------------------------
+    def of_type(self, *types: str) -> list[CareUnit]:
+        return [u for u in self.units.values() if u.type in types]
+
+    def nearest(self, municipality: Municipality, types: tuple[str, ...],
+                age_years: float | None = None) -> list[CareUnit]:
+        """Units of these types serving the age, nearest first (same region breaks ties)."""
+        units = [u for u in self.of_type(*types) if u.municipality and u.serves_age(age_years)]
+        return sorted(units, key=lambda u: (round(self.distance_km(u, municipality)),
+                                            u.region != municipality.region, u.name))
+
+    def digital(self, region: str | None) -> list[CareUnit]:
+        units = self.of_type("digital")
+        return sorted(units, key=lambda u: u.region != region)
+
+    def vardcentraler(self, municipality: str) -> list[CareUnit]:
+        return [u for u in self.of_type("vardcentral") if u.municipality == municipality]
+
+
+# --- loading and validation ---------------------------------------------------------------
+def _municipalities(path: Path) -> list[Municipality]:
+    data = read_yaml(path)
+    get_date(data, "reviewed", path)
+    result = []
+    for i, entry in enumerate(get(data, "municipalities", list, path)):
+        prefix = f"municipalities[{i}]."
+        region = get(entry, "region", str, path, prefix)
+        if region not in REGIONS:
+            raise ContentError(path, f"{prefix}region", f"must be one of {REGIONS}")
+        result.append(Municipality(
+            name=get(entry, "name", str, path, prefix), region=region,
+            lat=float(get(entry, "lat", (int, float), path, prefix)),
+            lon=float(get(entry, "lon", (int, float), path, prefix)),
+            population=int(get(entry, "population", int, path, prefix)),
+            aliases=tuple(get(entry, "aliases", list, path, prefix, required=False,
+                              default=[])),
+        ))
+    return result
+
+
+def unit_from_dict(entry: dict[str, Any], path: Path | str, prefix: str,
+                   municipalities: set[str]) -> CareUnit:
+    """Builds a CareUnit from content or a database row, naming the field that is wrong."""
+    def choice(key: str, allowed: tuple[str, ...]) -> str:
+        value = get(entry, key, str, path, prefix)
+        if value not in allowed:
+            raise ContentError(path, f"{prefix}{key}", f"must be one of {', '.join(allowed)}")
+        return value
+
+    unit_type = choice("type", UNIT_TYPES)
+    municipality = entry.get("municipality") or ""
+    if municipality and municipality not in municipalities:
+        raise ContentError(path, f"{prefix}municipality", f"unknown municipality {municipality!r}")
+    if not municipality and unit_type != "digital":
+        raise ContentError(path, f"{prefix}municipality", "only digital units may omit it")
+    phone = get(entry, "phone", str, path, prefix)
+    if not re.fullmatch(r"[0-9 +\-]{3,20}", phone) or not any(c.isdigit() for c in phone):
+        raise ContentError(path, f"{prefix}phone", f"{phone!r} is not a phone number")
+    services = tuple(get(entry, "services", list, path, prefix))
+    for service in services:
+        if service not in SERVICES:
+            raise ContentError(path, f"{prefix}services", f"unknown service {service!r}")
+    raw_hours = get(entry, "hours", dict, path, prefix)
+    hours: dict[str, tuple[Minutes, ...]] = {}
+    for key in HOUR_KEYS:
+        raw = raw_hours.get(key)
+        if not isinstance(raw, str):
+            raise ContentError(path, f"{prefix}hours.{key}", "is missing (HH:MM-HH:MM or closed)")
+        try:
+            hours[key] = parse_hours(raw)
+        except ValueError as error:
+            raise ContentError(path, f"{prefix}hours.{key}", str(error)) from None
+    exceptions: dict[dt.date, tuple[Minutes, ...]] = {}
+    for j, exception in enumerate(entry.get("exceptions") or []):
+        try:
+            day = exception["date"]
+            day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
+            exceptions[day] = parse_hours(str(exception["hours"]))
+        except (KeyError, TypeError, ValueError) as error:
+            raise ContentError(path, f"{prefix}exceptions[{j}]", f"invalid: {error}") from None
+    return CareUnit(
+        id=get(entry, "id", str, path, prefix), name=get(entry, "name", str, path, prefix),
+        type=unit_type, region=choice("region", REGIONS), municipality=municipality,
+        address=get(entry, "address", str, path, prefix), phone=phone,
+        url=get(entry, "url", str, path, prefix), services=services, hours=hours,
+        exceptions=exceptions,
+        min_age_years=float(entry.get("min_age_years") or 0.0),
+        max_age_years=float(entry.get("max_age_years") or 130.0),
+        status=choice("status", STATUSES),
+        hours_verified=bool(entry.get("hours_verified")),
+        certainty=choice("certainty", CERTAINTIES),
+        source=get(entry, "source", str, path, prefix),
+    )
+
+
+def load_directory(municipalities_file: Path = MUNICIPALITIES_FILE,
+                   units_file: Path = UNITS_FILE) -> CareDirectory:
+    municipalities = _municipalities(municipalities_file)
+    names = {m.name for m in municipalities}
+    data = read_yaml(units_file)
+    get_date(data, "reviewed", units_file)
+    units: list[CareUnit] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(get(data, "units", list, units_file)):
+        if not isinstance(entry, dict):
+            raise ContentError(units_file, f"units[{i}]", "must be a mapping")
+        unit = unit_from_dict(entry, units_file, f"units[{entry.get('id', i)}].", names)
+        if unit.id in seen:
+            raise ContentError(units_file, f"units[{unit.id}].id", "is used twice")
+        seen.add(unit.id)
+        units.append(unit)
+    return CareDirectory(municipalities, units)
+
+
+@lru_cache(maxsize=1)
+def content_directory() -> CareDirectory:
+    return load_directory()

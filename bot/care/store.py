@@ -1,0 +1,87 @@
+"""The care directory in the app database: seeded from content, editable by staff.
+
+Actions read it through `DirectoryCache`, which reloads at most every TTL seconds so that
+a staff edit reaches residents within a minute without a restart.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.care.directory import (
+    MUNICIPALITIES_FILE,
+    UNITS_FILE,
+    CareDirectory,
+    _municipalities,
+    content_directory,
+    unit_from_dict,
+)
+from bot.content.loader import get, read_yaml
+from bot.store.database import Database
+from bot.store.models import CareUnitRecord, utcnow
+
+
+def seed_care_units(database: Database) -> dict[str, int]:
+    """Inserts new units, updates content-owned ones, leaves staff-edited ones alone."""
+    content_directory()  # validates the whole file first, with errors naming file and field
+    entries: list[dict[str, Any]] = get(read_yaml(UNITS_FILE), "units", list, UNITS_FILE)
+    counts = {"added": 0, "updated": 0, "kept_staff_edits": 0}
+    with database.session() as session:
+        existing = {row.id: row for row in session.execute(select(CareUnitRecord)).scalars()}
+        for entry in entries:
+            data = _json_safe(entry)
+            row = existing.get(entry["id"])
+            if row is None:
+                session.add(CareUnitRecord(id=entry["id"], name=entry["name"],
+                                           type=entry["type"], region=entry["region"],
+                                           municipality=entry.get("municipality") or "",
+                                           data=data, origin="content"))
+                counts["added"] += 1
+            elif row.origin == "staff":
+                counts["kept_staff_edits"] += 1
+            elif row.data != data:
+                row.name, row.type, row.region = entry["name"], entry["type"], entry["region"]
+                row.municipality = entry.get("municipality") or ""
+                row.data, row.updated_at = data, utcnow()
+                counts["updated"] += 1
+    return counts
+
+
+def _json_safe(entry: dict[str, Any]) -> dict[str, Any]:
+    """Dates in exceptions become ISO strings for the JSON column."""
+    data = dict(entry)
+    data["exceptions"] = [{"date": str(e["date"]), "hours": e["hours"]}
+                          for e in entry.get("exceptions") or []]
+    return data
+
+
+def load_directory_from_db(database: Database) -> CareDirectory:
+    municipalities = _municipalities(MUNICIPALITIES_FILE)
+    names = {m.name for m in municipalities}
+    with database.session() as session:
+        rows = session.execute(select(CareUnitRecord)).scalars().all()
+        units = [unit_from_dict(row.data, f"database care_units[{row.id}]", "", names)
+                 for row in rows]
+    return CareDirectory(municipalities, units)
+
+
+class DirectoryCache:
+    def __init__(self, database: Database, ttl: float = 60.0) -> None:
+        self._database = database
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._loaded_at = 0.0
+        self._directory: CareDirectory | None = None
+
+    def get(self) -> CareDirectory:
+        with self._lock:
+            if self._directory is None or time.monotonic() - self._loaded_at > self._ttl:
+                directory = load_directory_from_db(self._database)
+                # An empty table means the seed step has not run: content is the fallback.
+                self._directory = directory if directory.units else content_directory()
+                self._loaded_at = time.monotonic()
+            return self._directory

@@ -1,0 +1,128 @@
+"""Settings read from the environment, with defaults that run on one machine.
+
+Every process (launcher, web app, Rasa, action server) reads the same variables, so one
+place decides ports, paths and database URLs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"Configuration error: {name} must be an integer, got {raw!r}") from None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SystemExit(f"Configuration error: {name} must be a number, got {raw!r}") from None
+
+
+def _key(env: Mapping[str, str]) -> str | None:
+    if env.get("EMBED_JWT_KEY"):
+        return env["EMBED_JWT_KEY"]
+    path = env.get("EMBED_JWT_KEY_FILE")
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8")
+        except OSError as error:
+            raise SystemExit(f"Configuration error: EMBED_JWT_KEY_FILE: {error}") from None
+    return None
+
+
+@dataclass(frozen=True)
+class Settings:
+    var_dir: Path
+    database_url: str
+    tracker_store_url: str
+    web_host: str
+    web_port: int
+    rasa_port: int
+    action_port: int
+    rasa_url: str
+    action_url: str
+    max_message_chars: int
+    upstream_timeout: float
+    log_level: str
+    embed_jwt_algorithm: str = "HS256"
+    embed_jwt_key: str | None = None        # HS256 secret or RS256 public key (PEM)
+    embed_jwt_issuer: str = "vardlotsen-demo-portal"
+    embed_jwt_audience: str = "vardlotsen"
+    embed_allowed_origins: tuple[str, ...] = ()
+    embed_demo: bool = True                 # serve /embed-demo with tokens signed here
+    retention_days: int = 90                # conversations older than this are purged
+    audit_retention_days: int = 730         # the audit log is kept longer
+    staff_cookie_secure: bool = False       # set when served over HTTPS
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        var_dir = Path(env.get("VARDLOTSEN_VAR_DIR") or ROOT / "var").resolve()
+        rasa_port = _int(env, "RASA_PORT", 5005)
+        action_port = _int(env, "ACTION_PORT", 5055)
+        return cls(
+            var_dir=var_dir,
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'vardlotsen.db'}",
+            tracker_store_url=env.get("TRACKER_STORE_URL") or f"sqlite:///{var_dir / 'tracker.db'}",
+            web_host=env.get("WEB_HOST") or "127.0.0.1",
+            web_port=_int(env, "WEB_PORT", 8080),
+            rasa_port=rasa_port,
+            action_port=action_port,
+            rasa_url=(env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}").rstrip("/"),
+            action_url=(env.get("ACTION_URL") or f"http://127.0.0.1:{action_port}").rstrip("/"),
+            max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 2000),
+            upstream_timeout=_float(env, "UPSTREAM_TIMEOUT", 8.0),
+            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            embed_jwt_algorithm=(env.get("EMBED_JWT_ALGORITHM") or "HS256").upper(),
+            embed_jwt_key=_key(env),
+            embed_jwt_issuer=env.get("EMBED_JWT_ISSUER") or "vardlotsen-demo-portal",
+            embed_jwt_audience=env.get("EMBED_JWT_AUDIENCE") or "vardlotsen",
+            embed_allowed_origins=tuple(
+                o.strip().rstrip("/") for o in (env.get("EMBED_ALLOWED_ORIGINS") or "").split(",")
+                if o.strip()),
+            embed_demo=(env.get("EMBED_DEMO") or ("0" if _key(env) else "1")) == "1",
+            retention_days=_int(env, "RETENTION_DAYS", 90),
+            audit_retention_days=_int(env, "AUDIT_RETENTION_DAYS", 730),
+            staff_cookie_secure=(env.get("STAFF_COOKIE_SECURE") or "0") == "1",
+        )
+
+    def process_env(self) -> dict[str, str]:
+        """Variables every child process needs so that all of them agree."""
+        return {
+            "VARDLOTSEN_VAR_DIR": str(self.var_dir),
+            "DATABASE_URL": self.database_url,
+            "TRACKER_STORE_URL": self.tracker_store_url,
+            "WEB_HOST": self.web_host,
+            "WEB_PORT": str(self.web_port),
+            "RASA_PORT": str(self.rasa_port),
+            "ACTION_PORT": str(self.action_port),
+            "RASA_URL": self.rasa_url,
+            "ACTION_URL": self.action_url,
+            "MAX_MESSAGE_CHARS": str(self.max_message_chars),
+            "UPSTREAM_TIMEOUT": str(self.upstream_timeout),
+            "LOG_LEVEL": self.log_level,
+            "EMBED_JWT_ALGORITHM": self.embed_jwt_algorithm,
+            "EMBED_JWT_ISSUER": self.embed_jwt_issuer,
+            "EMBED_JWT_AUDIENCE": self.embed_jwt_audience,
+            "EMBED_ALLOWED_ORIGINS": ",".join(self.embed_allowed_origins),
+            "EMBED_DEMO": "1" if self.embed_demo else "0",
+            "RETENTION_DAYS": str(self.retention_days),
+            "AUDIT_RETENTION_DAYS": str(self.audit_retention_days),
+            "STAFF_COOKIE_SECURE": "1" if self.staff_cookie_secure else "0",
+        }

@@ -1,0 +1,1 @@
+"""Clinical and regional knowledge as data, with loaders that validate it on load."""

@@ -1,0 +1,1 @@
+"""Adapters that run inside the Rasa server process (input channel, NLU components)."""

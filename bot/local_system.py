@@ -1,0 +1,50 @@
+"""Starts the three processes on free ports in a scratch directory, for benchmarks,
+the triage evaluation and integration tests. `make run` uses bot.launcher.run instead.
+"""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bot.config import Settings
+from bot.launcher import Supervisor, base_env, process_specs
+from bot.model_cache import ensure_model
+from bot.seed import seed
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def scratch_settings(var_dir: Path) -> Settings:
+    return Settings.from_env({
+        "VARDLOTSEN_VAR_DIR": str(var_dir),
+        "WEB_PORT": str(free_port()),
+        "RASA_PORT": str(free_port()),
+        "ACTION_PORT": str(free_port()),
+    })
+
+
+@contextmanager
+def running_system(var_dir: Path | None = None, model: Path | None = None
+                   ) -> Iterator[tuple[Settings, Supervisor]]:
+    """Yields settings and the supervisor of a fully started system; stops it afterwards."""
+    with tempfile.TemporaryDirectory(prefix="vardlotsen-") as scratch:
+        directory = var_dir or Path(scratch)
+        settings = scratch_settings(directory)
+        seed(settings)
+        with open(directory / "launcher.out", "w", encoding="utf-8") as out:
+            supervisor = Supervisor(process_specs(settings, model or ensure_model()),
+                                    base_env(settings), directory / "log", out=out)
+            supervisor.start_all()
+            try:
+                supervisor.wait_until_up(timeout=300)
+                yield settings, supervisor
+            finally:
+                supervisor.stop_all()

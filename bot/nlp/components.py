@@ -1,0 +1,147 @@
+"""Rasa graph components for Vårdlotsen's NLU pipeline (see config.yml)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlp.language_guard import Lexicon
+
+VOCABULARY_FILE = "vocabulary.json"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class LanguageGuard(GraphComponent, IntentClassifier):
+    """Turns messages in other languages, or noise, into nlu_fallback.
+
+    Trained on the NLU examples: their words are the vocabulary it knows.
+    """
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"min_known_share": 0.5}
+
+    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+                 lexicon: Lexicon | None = None) -> None:
+        self._config = config
+        self._storage = model_storage
+        self._resource = resource
+        self._lexicon = lexicon or Lexicon(())
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> LanguageGuard:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        texts = [m.get(TEXT) for m in training_data.intent_examples if m.get(TEXT)]
+        lexicon = Lexicon.from_texts(texts)
+        with self._storage.write_to(self._resource) as directory:
+            (directory / VOCABULARY_FILE).write_text(
+                json.dumps(sorted(lexicon.vocabulary), ensure_ascii=False), encoding="utf-8"
+            )
+        return self._resource
+
+    @classmethod
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> LanguageGuard:
+        with model_storage.read_from(resource) as directory:
+            vocabulary = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        return cls(config, model_storage, resource, Lexicon(vocabulary))
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        threshold = self._config["min_known_share"]
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not text or text.startswith("/"):  # button payloads such as /affirm
+                continue
+            familiarity = self._lexicon.familiarity(text)
+            if familiarity.share >= threshold:
+                continue
+            fallback = {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": 1.0}
+            message.set(INTENT, fallback, add_to_output=True)
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            message.set(INTENT_RANKING_KEY, [fallback, *ranking], add_to_output=True)
+            message.set("language_guard", {"known_words": familiarity.known,
+                                           "words": familiarity.total}, add_to_output=True)
+        return messages
+
+
+# Intents the classifier may pick for a message that is really about symptoms.
+SMALL_TALK_INTENTS = ("greet", "goodbye", "thanks", "affirm", "deny", "bot_challenge",
+                      "out_of_scope", DEFAULT_NLU_FALLBACK_INTENT_NAME)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class TriageGuard(GraphComponent, IntentClassifier):
+    """Deterministic safety layer after the classifier, on every message in every state.
+
+    - A red flag of level emergency sets the intent to `emergency` (confidence 1.0),
+      whatever the classifier said; every red flag is added to the parse data.
+    - Symptom words of a protocol turn small talk, off-topic and fallback predictions into
+      `describe_symptom`, so health problems are never answered as off-topic.
+    """
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"emergency_intent": "emergency", "symptom_intent": "describe_symptom",
+                "override_intents": list(SMALL_TALK_INTENTS)}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        from bot.triage.protocols import protocols
+        from bot.triage.red_flags import red_flags
+
+        self._config = config
+        # Loading here validates the content when the model loads, not at the first message.
+        self._flags = red_flags()
+        self._terms = tuple(term for p in protocols().values() for term in p.terms)
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> TriageGuard:
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        from bot.triage.levels import Level
+        from bot.triage.matcher import presence, tokenize
+        from bot.triage.red_flags import screen
+
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not text.strip() or text.startswith("/"):
+                continue
+            hits = screen(text, flags=self._flags)
+            intent = (message.get(INTENT) or {}).get("name")
+            new_intent = None
+            if hits:
+                message.set("red_flags", [hit.to_dict() for hit in hits], add_to_output=True)
+                if hits[0].flag.level == Level.EMERGENCY:
+                    new_intent = self._config["emergency_intent"]
+            symptoms = presence(self._terms, tokenize(text)).present
+            if new_intent is None and intent in self._config["override_intents"] and (
+                hits or symptoms
+            ):
+                new_intent = self._config["symptom_intent"]
+            # The classifier alone says "emergency" but no rule does: triage the symptoms,
+            # which asks the most urgent question first, instead of a blind 112.
+            if (new_intent is None and intent == self._config["emergency_intent"]
+                    and symptoms and not hits):
+                new_intent = self._config["symptom_intent"]
+            if new_intent and new_intent != intent:
+                chosen = {"name": new_intent, "confidence": 1.0}
+                ranking = message.get(INTENT_RANKING_KEY) or []
+                message.set(INTENT, chosen, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+                message.set("triage_trace", {"overridden_intent": intent, "by": new_intent},
+                            add_to_output=True)
+        return messages

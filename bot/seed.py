@@ -1,0 +1,34 @@
+"""Prepares the app database: migrations to the newest schema, then content."""
+
+from __future__ import annotations
+
+from bot.booking.service import SqlBookingService
+from bot.care.calendar import now
+from bot.care.store import load_directory_from_db, seed_care_units
+from bot.config import Settings
+from bot.store import migrate
+from bot.store.database import Database
+
+
+def seed(settings: Settings) -> None:
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        counts = seed_care_units(database)
+        units = [u for u in load_directory_from_db(database).units.values()
+                 if u.type == "vardcentral" and "booking" in u.services]
+        slots = SqlBookingService(database).ensure_calendar(units, now().date())
+    finally:
+        database.dispose()
+    print(f"App database ready: {_describe(settings.database_url)}; care units "
+          f"{counts['added']} added, {counts['updated']} updated, "
+          f"{counts['kept_staff_edits']} staff edits kept; {slots} new demo booking slots "
+          f"for {len(units)} vårdcentraler", flush=True)
+
+
+def _describe(url: str) -> str:
+    # Never print a password that may be part of DATABASE_URL.
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,1 @@
+"""Triage core: text normalisation, red flags, protocols and the engine (no Rasa, no web)."""

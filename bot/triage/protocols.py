@@ -1,0 +1,222 @@
+"""Symptom protocols: one YAML file per chief complaint in bot/content/protocols/.
+
+Every question is phrased so that "ja" is the worrying answer: "ja" raises the level to the
+question's `if_yes` level, "vet inte" to its `if_unknown` level (by default the same, to be
+safe), "nej" changes nothing. The schema is checked on load; errors name the file and the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from bot.content.loader import CONTENT_DIR, ContentError, get, get_date, read_yaml
+from bot.triage.ages import AgeRange
+from bot.triage.facts import Facts
+from bot.triage.levels import Level
+from bot.triage.matcher import Phrase, phrase_list
+
+PROTOCOL_DIR = CONTENT_DIR / "protocols"
+KINDS = ("triage", "administrative")
+DESTINATION_ED = "akutmottagning"
+FACT_KEYS = ("temperature_at_least", "duration_days_at_least", "duration_days_below",
+             "age_years_below", "age_years_at_least")
+
+
+@dataclass(frozen=True)
+class FactCondition:
+    """A question the resident may already have answered by stating a fact."""
+
+    key: str
+    value: float
+
+    def answer(self, facts: Facts) -> bool | None:
+        """True/False when the fact is known, None when it is not."""
+        if self.key == "temperature_at_least":
+            known = facts.temperature
+            return None if known is None else known >= self.value
+        if self.key.startswith("duration_days"):
+            known = facts.duration_days
+            if known is None:
+                return None
+            return known >= self.value if self.key.endswith("at_least") else known < self.value
+        known = facts.age_years
+        if known is None:
+            return None
+        return known < self.value if self.key.endswith("below") else known >= self.value
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str                 # "<protocol>.<question>", used in reasons, logs and tests
+    text: str
+    why: str
+    yes: Level
+    unknown: Level
+    reason: str             # resident-facing "because ...", used when the answer raised the level
+    yes_terms: tuple[Phrase, ...]
+    fact: FactCondition | None
+    applies_to: AgeRange
+    # "akutmottagning": an urgent "ja" means going straight to an emergency department
+    # (1177's "sök vård direkt på akutmottagning"), not the vårdcentral.
+    to_emergency_department: bool = False
+
+
+@dataclass(frozen=True)
+class AgeRule:
+    applies_to: AgeRange
+    level: Level
+    reason: str
+    id: str
+
+
+@dataclass(frozen=True)
+class Protocol:
+    id: str
+    title: str
+    kind: str
+    terms: tuple[Phrase, ...]
+    applies_to: AgeRange
+    default_level: Level
+    digital_ok: bool
+    questions: tuple[Question, ...]
+    age_rules: tuple[AgeRule, ...]
+    self_care: tuple[str, ...]
+    seek_care_if: tuple[str, ...]
+    summary: str            # one plain sentence on what the protocol covers
+    source: str
+    reviewed: dt.date
+    path: str
+
+
+def _level(entry: dict[str, Any], key: str, path: Path, prefix: str,
+           default: Level | None = None) -> Level:
+    raw = entry.get(key)
+    if raw is None:
+        if default is None:
+            raise ContentError(path, f"{prefix}{key}", "is missing")
+        return default
+    try:
+        return Level.parse(str(raw))
+    except ValueError as error:
+        raise ContentError(path, f"{prefix}{key}", str(error)) from None
+
+
+def _ages(entry: dict[str, Any], path: Path, field: str) -> AgeRange:
+    try:
+        return AgeRange.parse(entry.get("applies_to"))
+    except ValueError as error:
+        raise ContentError(path, field, str(error)) from None
+
+
+def _phrases(raw: Any, path: Path, field: str, required: bool) -> tuple[Phrase, ...]:
+    if raw is None and not required:
+        return ()
+    return phrase_list(raw, path, field)
+
+
+def _texts(raw: Any, path: Path, field: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not raw or not all(isinstance(t, str) and t.strip()
+                                                          for t in raw):
+        raise ContentError(path, field, "must be a non-empty list of texts")
+    return tuple(" ".join(t.split()) for t in raw)
+
+
+def _question(protocol_id: str, entry: Any, index: int, path: Path) -> Question:
+    prefix = f"questions[{index}]."
+    if not isinstance(entry, dict):
+        raise ContentError(path, f"questions[{index}]", "must be a mapping")
+    short_id = get(entry, "id", str, path, prefix)
+    prefix = f"questions[{short_id}]."
+    # Keys are if_yes/if_unknown: YAML 1.1 reads a bare `yes:` key as the boolean True.
+    yes = _level(entry, "if_yes", path, prefix)
+    fact = None
+    if entry.get("fact") is not None:
+        raw = entry["fact"]
+        if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in FACT_KEYS:
+            raise ContentError(path, f"{prefix}fact", f"must be one of {', '.join(FACT_KEYS)}")
+        key, value = next(iter(raw.items()))
+        if not isinstance(value, (int, float)):
+            raise ContentError(path, f"{prefix}fact.{key}", "must be a number")
+        fact = FactCondition(key, float(value))
+    destination = get(entry, "destination", str, path, prefix, required=False)
+    if destination not in (None, DESTINATION_ED):
+        raise ContentError(path, f"{prefix}destination", f"may only be {DESTINATION_ED!r}")
+    if destination and yes != Level.URGENT:
+        raise ContentError(path, f"{prefix}destination", "is only for if_yes: urgent")
+    text = " ".join(get(entry, "text", str, path, prefix).split())
+    if not text.endswith("?"):
+        raise ContentError(path, f"{prefix}text", "a question must end with '?'")
+    return Question(
+        id=f"{protocol_id}.{short_id}",
+        text=text,
+        why=" ".join(get(entry, "why", str, path, prefix).split()),
+        yes=yes,
+        unknown=_level(entry, "if_unknown", path, prefix, default=yes),
+        reason=" ".join(get(entry, "reason", str, path, prefix).split()),
+        yes_terms=_phrases(entry.get("yes_terms"), path, f"{prefix}yes_terms", required=False),
+        fact=fact,
+        applies_to=_ages(entry, path, f"{prefix}applies_to"),
+        to_emergency_department=destination == DESTINATION_ED,
+    )
+
+
+def load_protocol(path: Path) -> Protocol:
+    data = read_yaml(path)
+    protocol_id = get(data, "id", str, path)
+    if protocol_id != path.stem:
+        raise ContentError(path, "id", f"must equal the file name ({path.stem!r})")
+    kind = get(data, "kind", str, path, required=False, default="triage")
+    if kind not in KINDS:
+        raise ContentError(path, "kind", f"must be one of {', '.join(KINDS)}")
+    questions_raw = get(data, "questions", list, path, required=False, default=[])
+    if kind == "triage" and not questions_raw:
+        raise ContentError(path, "questions", "a triage protocol needs questions")
+    questions = tuple(_question(protocol_id, q, i, path) for i, q in enumerate(questions_raw))
+    ids = [q.id for q in questions]
+    if len(ids) != len(set(ids)):
+        raise ContentError(path, "questions", "question ids must be unique")
+    age_rules = []
+    for i, rule in enumerate(get(data, "age_rules", list, path, required=False, default=[])):
+        prefix = f"age_rules[{i}]."
+        if not isinstance(rule, dict):
+            raise ContentError(path, f"age_rules[{i}]", "must be a mapping")
+        age_rules.append(AgeRule(
+            applies_to=_ages(rule, path, f"{prefix}applies_to"),
+            level=_level(rule, "level", path, prefix),
+            reason=" ".join(get(rule, "reason", str, path, prefix).split()),
+            id=f"{protocol_id}.{get(rule, 'id', str, path, prefix)}",
+        ))
+    advice = get(data, "advice", dict, path)
+    return Protocol(
+        id=protocol_id,
+        title=get(data, "title", str, path),
+        kind=kind,
+        terms=_phrases(data.get("terms"), path, "terms", required=True),
+        applies_to=_ages(data, path, "applies_to"),
+        default_level=_level(data, "default_level", path, ""),
+        digital_ok=bool(get(data, "digital_ok", bool, path)),
+        questions=questions,
+        age_rules=tuple(age_rules),
+        self_care=_texts(advice.get("self_care"), path, "advice.self_care"),
+        seek_care_if=_texts(advice.get("seek_care_if"), path, "advice.seek_care_if"),
+        summary=" ".join(get(data, "summary", str, path).split()),
+        source=get(data, "source", str, path),
+        reviewed=get_date(data, "reviewed", path),
+        path=str(path),
+    )
+
+
+def load_protocols(directory: Path = PROTOCOL_DIR) -> dict[str, Protocol]:
+    files = sorted(directory.glob("*.yml"))
+    if not files:
+        raise ContentError(directory, "<dir>", "no protocol files found")
+    return {p.id: p for p in (load_protocol(path) for path in files)}
+
+
+@lru_cache(maxsize=1)
+def protocols() -> dict[str, Protocol]:
+    return load_protocols()

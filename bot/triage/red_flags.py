@@ -1,0 +1,125 @@
+"""Red flags: deterministic rules that force a triage level, checked on every message.
+
+Loaded from bot/content/red_flags.yml. A red flag fires when, for each of its groups, at
+least one phrase of the group occurs in the text and is not negated. Red flags never
+depend on the intent classifier, and nothing later in a conversation lowers them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from bot.content.loader import CONTENT_DIR, ContentError, get, get_date, read_yaml
+from bot.content.phone_book import phone_book
+from bot.triage.ages import AgeRange
+from bot.triage.facts import Facts, extract_facts
+from bot.triage.levels import Level
+from bot.triage.matcher import Phrase, phrase_list, presence, tokenize
+
+RED_FLAGS_FILE = CONTENT_DIR / "red_flags.yml"
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    id: str
+    level: Level
+    title: str            # for staff: what the rule catches
+    reason: str           # for the resident: "because ..."
+    response: str         # what the bot says, phone numbers filled in
+    groups: tuple[tuple[Phrase, ...], ...]
+    applies_to: AgeRange
+    phones: tuple[str, ...]
+    to_emergency_department: bool = False  # urgent: straight to an akutmottagning
+
+
+@dataclass(frozen=True)
+class RedFlagHit:
+    flag: RedFlag
+    evidence: tuple[str, ...]  # the phrase that matched in each group
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.flag.id, "level": self.flag.level.id, "evidence": list(self.evidence)}
+
+
+def load_red_flags(path: Path = RED_FLAGS_FILE) -> tuple[RedFlag, ...]:
+    data = read_yaml(path)
+    get_date(data, "reviewed", path)
+    get(data, "source", str, path)
+    entries = get(data, "red_flags", list, path)
+    numbers = {key: entry.number for key, entry in phone_book().items()}
+    flags: list[RedFlag] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        prefix = f"red_flags[{index}]."
+        if not isinstance(entry, dict):
+            raise ContentError(path, f"red_flags[{index}]", "must be a mapping")
+        flag_id = get(entry, "id", str, path, prefix)
+        prefix = f"red_flags[{flag_id}]."
+        if flag_id in seen:
+            raise ContentError(path, f"{prefix}id", "is used twice")
+        seen.add(flag_id)
+        try:
+            level = Level.parse(get(entry, "level", str, path, prefix))
+            applies_to = AgeRange.parse(entry.get("applies_to"))
+        except ValueError as error:
+            raise ContentError(path, prefix + "level/applies_to", str(error)) from None
+        if level < Level.URGENT:
+            raise ContentError(path, f"{prefix}level", "a red flag forces urgent or emergency")
+        destination = get(entry, "destination", str, path, prefix, required=False)
+        if destination not in (None, "akutmottagning") or (destination and level != Level.URGENT):
+            raise ContentError(path, f"{prefix}destination",
+                               "may only be 'akutmottagning', with level urgent")
+        if "all_of" in entry:
+            raw_groups = get(entry, "all_of", list, path, prefix)
+            groups = tuple(phrase_list(g, path, f"{prefix}all_of[{i}]")
+                           for i, g in enumerate(raw_groups))
+        else:
+            groups = (phrase_list(entry.get("any_of"), path, f"{prefix}any_of"),)
+        phones = tuple(get(entry, "phones", list, path, prefix, required=False, default=[]))
+        for phone in phones:
+            if phone not in numbers:
+                raise ContentError(path, f"{prefix}phones", f"unknown phone key {phone!r}")
+        response = get(entry, "response", str, path, prefix)
+        try:
+            response = " ".join(response.format(**numbers).split())
+        except (KeyError, ValueError) as error:
+            raise ContentError(path, f"{prefix}response", f"bad placeholder {error}") from None
+        flags.append(RedFlag(
+            id=flag_id, level=level, title=get(entry, "title", str, path, prefix),
+            reason=get(entry, "reason", str, path, prefix), response=response,
+            groups=groups, applies_to=applies_to, phones=phones,
+            to_emergency_department=destination == "akutmottagning",
+        ))
+    return tuple(flags)
+
+
+@lru_cache(maxsize=1)
+def red_flags() -> tuple[RedFlag, ...]:
+    return load_red_flags()
+
+
+def screen(text: str, facts: Facts | None = None,
+           flags: tuple[RedFlag, ...] | None = None) -> list[RedFlagHit]:
+    """All red flags that fire on `text`, most urgent first.
+
+    `facts` (age, child) may come from earlier messages; facts in `text` are added.
+    """
+    flags = red_flags() if flags is None else flags
+    known = extract_facts(text) if facts is None else facts.merged(extract_facts(text))
+    tokens = tokenize(text)
+    hits: list[RedFlagHit] = []
+    for flag in flags:
+        if not flag.applies_to.may_apply(known.age_years, known.child):
+            continue
+        evidence: list[str] = []
+        for group in flag.groups:
+            found = presence(group, tokens)
+            if not found.present:
+                break
+            evidence.append(found.affirmed[0])
+        else:
+            hits.append(RedFlagHit(flag, tuple(evidence)))
+    hits.sort(key=lambda hit: hit.flag.level, reverse=True)
+    return hits

@@ -1,0 +1,91 @@
+"""Turns engine output (Ask, Disposition) into the Swedish messages the resident reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.content.texts import render, texts
+from bot.triage.engine import Ask, Disposition
+from bot.triage.levels import Level
+
+YES_NO_BUTTONS = (("Ja", "/affirm"), ("Nej", "/deny"), ("Vet inte", "/dont_know"))
+MAX_REASONS = 2
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    buttons: tuple[tuple[str, str], ...] = ()   # (title, payload)
+    custom: dict = field(default_factory=dict)
+
+
+def ask_message(ask: Ask) -> Message:
+    t = texts()
+    if ask.kind == "question":
+        assert ask.text is not None
+        if ask.retry:
+            text = f"{t['answer_not_understood']} {ask.text} {t['answer_hint']}"
+        else:
+            text = ask.text
+        custom = {"type": "triage_question", "question_id": ask.id, "protocol": ask.protocol}
+        return Message(text, YES_NO_BUTTONS, custom)
+    if ask.kind == "age":
+        return Message(t["ask_age_retry" if ask.retry else "ask_age"],
+                       custom={"type": "triage_question", "question_id": ask.id})
+    if ask.kind == "choice":
+        buttons = tuple((title, title) for _, title in ask.choices)
+        return Message(t["ask_choice_retry" if ask.retry else "ask_choice"], buttons,
+                       {"type": "triage_question", "question_id": ask.id,
+                        "choices": [pid for pid, _ in ask.choices]})
+    return Message(t["ask_complaint"], custom={"type": "triage_question", "question_id": ask.id})
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " och " + parts[-1]
+
+
+def headline(disposition: Disposition) -> str:
+    """The level in plain words, with why."""
+    t = texts()
+    if disposition.administrative and disposition.level < Level.URGENT:
+        return t["level_administrative"]
+    if disposition.protocol is None and disposition.level < Level.URGENT:
+        return t["unknown_complaint"]
+    key = f"level_{disposition.level.id}"
+    if disposition.level == Level.URGENT and disposition.emergency_department:
+        key = "level_urgent_emergency_department"
+    parts = [t[key]]
+    if disposition.level == Level.EMERGENCY and disposition.red_flag_responses:
+        parts = [disposition.red_flag_responses[0]]
+    top = [r.text for r in disposition.reasons if r.level == disposition.level][:MAX_REASONS]
+    if top and not (disposition.level == Level.EMERGENCY and disposition.red_flag_responses):
+        parts.append(render("because", reasons=_join(top)))
+    if disposition.uncertain:
+        parts.append(t["uncertain_note"])
+    return " ".join(parts)
+
+
+def advice_text(disposition: Disposition) -> str | None:
+    t = texts()
+    lines: list[str] = []
+    if disposition.self_care:
+        lines.append(t["advice_heading"])
+        lines += [f"• {item}" for item in disposition.self_care]
+    if disposition.seek_care_if and disposition.level < Level.EMERGENCY:
+        if lines:
+            lines.append("")
+        lines.append(f"{t['seek_care_heading']}:")
+        lines += [f"• {item}" for item in disposition.seek_care_if]
+    return "\n".join(lines) if lines else None
+
+
+def disposition_messages(disposition: Disposition) -> list[Message]:
+    messages = [Message(headline(disposition))]
+    advice = advice_text(disposition)
+    if advice:
+        messages.append(Message(advice))
+    if disposition.level < Level.EMERGENCY:
+        messages.append(Message(texts()["not_a_diagnosis"]))
+    return messages

@@ -1,0 +1,1 @@
+"""The web app: chat gateway, pages and health endpoint (aiohttp)."""

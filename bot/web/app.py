@@ -1,0 +1,165 @@
+"""Builds the aiohttp application: routes, middlewares and shared resources."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from bot.config import Settings
+from bot.content.phone_book import phone_book
+from bot.content.texts import texts
+from bot.store.conversation_log import ConversationLog
+from bot.store.database import Database
+from bot.store.redaction import Redactor
+from bot.store.token_uses import TokenUses
+from bot.web.chat import ChatGateway, json_error
+from bot.web.context_token import ContextVerifier
+from bot.web.embed_demo import demo_page
+from bot.web.health import healthz
+from bot.web.rasa_client import RasaClient
+from bot.web.staff_views import StaffConsole
+from bot.web.staff_views import install as install_staff
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+# Largest request body: far above MAX_MESSAGE_CHARS in UTF-8 JSON (so those get a clear
+# Swedish answer), far below what could hurt the process.
+MAX_BODY_BYTES = 256 * 1024
+
+logger = logging.getLogger(__name__)
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'; "
+       "frame-src 'self'; frame-ancestors {ancestors}")
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+# Pages that host pages may frame (the chat panel); everything else refuses framing.
+FRAMEABLE = ("/chat",)
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    """API clients get JSON for every error, including 404, 405, 413 and crashes."""
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if error.status < 400 or request.path.startswith("/staff"):
+            raise  # redirects, and the staff console's own pages
+        if error.status == 413:
+            return json_error(413, "body_too_large", texts()["body_too_large"])
+        return json_error(error.status, error.reason.lower().replace(" ", "_"), error.reason)
+    except Exception:
+        logger.exception("unhandled error on %s %s", request.method, request.path)
+        return json_error(500, "internal_error", "Ett oväntat fel uppstod.")
+
+
+def _security_headers(settings: Settings):  # type: ignore[no-untyped-def]
+    framers = " ".join(("'self'", *settings.embed_allowed_origins))
+
+    async def add(request: web.Request, response: web.StreamResponse) -> None:
+        ancestors = framers if request.path in FRAMEABLE else "'none'"
+        response.headers.setdefault("Content-Security-Policy", CSP.format(ancestors=ancestors))
+        if request.path not in FRAMEABLE:
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        origin = request.headers.get("Origin", "").rstrip("/")
+        if request.path.startswith("/api/") and origin in settings.embed_allowed_origins:
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Vary"] = "Origin"
+
+    return add
+
+
+async def preflight(request: web.Request) -> web.Response:
+    """CORS preflight: only configured host origins may call the API from their pages."""
+    origin = request.headers.get("Origin", "").rstrip("/")
+    if origin not in request.app["settings"].embed_allowed_origins:
+        return web.Response(status=403)
+    return web.Response(status=204, headers={
+        "Access-Control-Allow-Methods": "POST, OPTIONS",
+        "Access-Control-Allow-Headers": "Content-Type",
+        "Access-Control-Max-Age": "600",
+    })
+
+
+def make_verifier(settings: Settings, database: Database) -> ContextVerifier | None:
+    """The configured key, or in demo mode a secret kept under var/ for /embed-demo."""
+    key = settings.embed_jwt_key
+    if key is None and settings.embed_demo and settings.embed_jwt_algorithm == "HS256":
+        secret_file = settings.var_dir / "embed_demo_secret"
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        if not secret_file.exists():
+            secret_file.write_text(secrets.token_hex(32), encoding="utf-8")
+            secret_file.chmod(0o600)
+        key = secret_file.read_text(encoding="utf-8").strip()
+    if key is None:
+        return None
+    return ContextVerifier(settings.embed_jwt_algorithm, key, settings.embed_jwt_issuer,
+                           settings.embed_jwt_audience, TokenUses(database).claim)
+
+
+async def index(_request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "index.html")
+
+
+async def chat_panel(_request: web.Request) -> web.FileResponse:
+    # The same page as /; chat.js styles it as a panel when it runs at /chat.
+    return web.FileResponse(STATIC_DIR / "index.html")
+
+
+async def widget_script(_request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "widget.js", headers={
+        "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "max-age=300"})
+
+
+def create_app(settings: Settings, database: Database | None = None) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[json_errors])
+    database = database or Database(settings.database_url)
+    redactor = Redactor(public_numbers=[entry.number for entry in phone_book().values()])
+    log = ConversationLog(database, redactor)
+    verifier = make_verifier(settings, database)
+    app["settings"] = settings
+    app["database"] = database
+    app["conversation_log"] = log
+
+    async def open_resources(app: web.Application) -> None:
+        app["http"] = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=30)
+        )
+        rasa = RasaClient(settings.rasa_url, settings.upstream_timeout, app["http"])
+        gateway = ChatGateway(rasa, log, redactor, texts(), settings.max_message_chars,
+                              verifier)
+        app["gateway"] = gateway
+
+    async def close_resources(app: web.Application) -> None:
+        await app["http"].close()
+
+    async def chat(request: web.Request) -> web.Response:
+        return await request.app["gateway"].handle(request)
+
+    app.on_startup.append(open_resources)
+    app.on_cleanup.append(close_resources)
+    async def embed_demo(request: web.Request) -> web.Response:
+        if not settings.embed_demo or verifier is None or verifier.algorithm != "HS256":
+            raise web.HTTPNotFound()
+        return demo_page(request, verifier)
+
+    app.on_response_prepare.append(_security_headers(settings))
+    app.router.add_get("/", index)
+    app.router.add_get("/chat", chat_panel)
+    app.router.add_get("/widget.js", widget_script)
+    app.router.add_get("/embed-demo", embed_demo)
+    app.router.add_post("/api/chat", chat)
+    app.router.add_route("OPTIONS", "/api/chat", preflight)
+    install_staff(app, StaffConsole(database, settings.retention_days,
+                                    settings.staff_cookie_secure))
+    app.router.add_get("/healthz", healthz)
+    app.router.add_static("/static/", STATIC_DIR, follow_symlinks=False)
+    return app

@@ -1,0 +1,113 @@
+"""POST /api/chat: checks input, forwards it to Rasa, logs the turn, always answers safely."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from bot.store.conversation_log import ConversationLog, UserTurn
+from bot.store.redaction import Redactor
+from bot.web.context_token import ContextTokenError, ContextVerifier
+from bot.web.input_rules import ChatRequest, InvalidRequest, parse_chat_request
+from bot.web.rasa_client import DialogueUnavailable, RasaClient
+
+logger = logging.getLogger(__name__)
+
+
+def bot_message(sender: str, text: str) -> dict[str, Any]:
+    return {"recipient_id": sender, "text": text}
+
+
+def json_error(status: int, code: str, message: str, **extra: Any) -> web.Response:
+    return web.json_response({"error": code, "message": message, **extra}, status=status)
+
+
+class ChatGateway:
+    def __init__(self, rasa: RasaClient, log: ConversationLog, redactor: Redactor,
+                 texts: dict[str, str], max_chars: int,
+                 verifier: ContextVerifier | None = None) -> None:
+        self._verifier = verifier
+        self._rasa = rasa
+        self._log = log
+        self._redactor = redactor
+        self._texts = texts
+        self._max_chars = max_chars
+
+    async def handle(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.json(loads=json.loads)
+        except (ValueError, UnicodeDecodeError):
+            return json_error(400, "invalid_json", "the body must be valid UTF-8 JSON")
+        try:
+            chat = parse_chat_request(body)
+        except InvalidRequest as error:
+            return json_error(400, error.code, error.reason)
+
+        if not chat.text:
+            return web.json_response([bot_message(chat.sender, self._texts["empty_message"])])
+
+        if len(chat.text) > self._max_chars:
+            await self._write(self._log.record_event, chat.sender,
+                              {"kind": "message_too_long", "length": len(chat.text)})
+            text = self._texts["message_too_long"].format(
+                length=len(chat.text), limit=self._max_chars
+            )
+            return json_error(413, "message_too_long", text, limit=self._max_chars)
+
+        # Identifiers are removed before the text reaches Rasa's tracker store or our log.
+        redacted = self._redactor.redact(chat.text).text
+        events: list[dict[str, Any]] = []
+        notices: list[dict[str, Any]] = []
+        metadata = await self._resident_metadata(chat, events, notices)
+        try:
+            turn = await self._rasa.send(chat.sender, redacted, metadata=metadata)
+            messages, intent, confidence, details = (
+                turn.messages, turn.intent, turn.confidence, turn.details
+            )
+            if not messages:
+                events.append({"kind": "empty_reply", "details": details})
+        except DialogueUnavailable as error:
+            logger.error("dialogue unavailable for %s: %s", chat.sender, error)
+            messages, intent, confidence, details = [], None, None, {}
+            events.append({"kind": "dialogue_unavailable", "error": str(error)})
+        if not messages:
+            # Rasa down, or an action failed and left the resident without an answer.
+            messages = [bot_message(chat.sender, self._texts["service_unavailable"])]
+        messages = notices + messages
+        await self._write(
+            self._log.record_turn, chat.sender,
+            UserTurn(text=redacted, intent=intent, confidence=confidence, details=details),
+            messages, events,
+        )
+        return web.json_response(messages)
+
+    async def _resident_metadata(self, chat: ChatRequest, events: list[dict[str, Any]],
+                                 notices: list[dict[str, Any]]) -> dict[str, Any]:
+        """Only verified claims reach the dialogue; the browser's own metadata never does."""
+        anonymous: dict[str, Any] = {"resident": {"verified": False}}
+        if not chat.context_token:
+            return anonymous
+        try:
+            if self._verifier is None:
+                raise ContextTokenError("not_configured", "no key to verify context tokens")
+            claims = await asyncio.get_running_loop().run_in_executor(
+                None, self._verifier.verify, chat.context_token, chat.sender)
+        except ContextTokenError as error:
+            logger.warning("context token refused for %s: %s", chat.sender, error.reason)
+            events.append({"kind": "context_rejected", "code": error.code})
+            notices.append(bot_message(chat.sender, self._texts["context_rejected"]))
+            notices.append({"recipient_id": chat.sender,
+                            "custom": {"type": "context_rejected", "reason": error.code}})
+            return anonymous
+        return claims.metadata()
+
+    async def _write(self, function: Any, *args: Any) -> None:
+        """Writes to the log off the event loop; a failing database must not silence the bot."""
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, function, *args)
+        except Exception:
+            logger.exception("could not write the conversation log")

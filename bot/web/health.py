@@ -1,0 +1,48 @@
+"""GET /healthz: the state of every process and the database, checked concurrently."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy import text
+
+from bot.store.database import Database
+
+CHECK_TIMEOUT = aiohttp.ClientTimeout(total=2.0)
+
+
+async def _http_ok(session: aiohttp.ClientSession, url: str) -> dict[str, Any]:
+    try:
+        async with session.get(url, timeout=CHECK_TIMEOUT) as reply:
+            return {"ok": reply.status == 200, "url": url, "status": reply.status}
+    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        return {"ok": False, "url": url, "error": type(error).__name__}
+
+
+def _database_ok(database: Database) -> dict[str, Any]:
+    try:
+        with database.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"ok": True}
+    except Exception as error:  # any driver error means "not healthy", reported as such
+        return {"ok": False, "error": type(error).__name__}
+
+
+async def healthz(request: web.Request) -> web.Response:
+    app = request.app
+    session: aiohttp.ClientSession = app["http"]
+    settings = app["settings"]
+    rasa, actions, database = await asyncio.gather(
+        _http_ok(session, settings.rasa_url + "/"),
+        _http_ok(session, settings.action_url + "/health"),
+        asyncio.get_running_loop().run_in_executor(None, _database_ok, app["database"]),
+    )
+    components = {"web": {"ok": True}, "rasa": rasa, "actions": actions, "database": database}
+    healthy = all(c["ok"] for c in components.values())
+    return web.json_response(
+        {"status": "ok" if healthy else "degraded", "components": components},
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,70 @@
+"""Rules for what the chat API accepts, as plain functions over the decoded JSON body."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
+MAX_TOKEN_CHARS = 8192
+# Quick-reply payloads ("/affirm"). Rasa treats any text starting with "/" as an intent and
+# skips the NLU pipeline, red-flag screening included, so other such text loses its slash.
+PAYLOAD_PATTERN = re.compile(r"^/[a-z_]{1,64}(\{[^{}]{0,500}\})?$")
+# Control, format, surrogate and unassigned characters (NUL, escape sequences, zero-width and
+# bidi marks, lone surrogates) carry no meaning for a resident's message, can hide text from
+# reviewers and cannot all be stored as UTF-8; newlines and tabs stay.
+_KEEP = {"\n", "\t"}
+
+
+class InvalidRequest(ValueError):
+    """The request is malformed; the message says why, in English, for the developer."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        self.code = code
+        self.reason = reason
+        super().__init__(reason)
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    sender: str
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    context_token: str | None = None   # signed resident context from an embedding portal
+
+
+def clean_text(raw: str) -> str:
+    text = unicodedata.normalize("NFC", raw)
+    text = "".join(
+        ch for ch in text if ch in _KEEP or unicodedata.category(ch)[0] != "C"
+    )
+    return text.strip()
+
+
+def parse_chat_request(body: Any) -> ChatRequest:
+    if not isinstance(body, dict):
+        raise InvalidRequest("invalid_body", "the body must be a JSON object")
+    sender = body.get("sender")
+    if sender is None or sender == "":
+        raise InvalidRequest("missing_sender", "'sender' is required")
+    if not isinstance(sender, str) or not SENDER_PATTERN.match(sender):
+        raise InvalidRequest(
+            "invalid_sender", "'sender' must be 1-128 characters of A-Z, a-z, 0-9, '_.:-'"
+        )
+    message = body.get("message", "")
+    if message is None:
+        message = ""
+    if not isinstance(message, str):
+        raise InvalidRequest("invalid_message", "'message' must be a string")
+    metadata = body.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        raise InvalidRequest("invalid_metadata", "'metadata' must be an object")
+    token = body.get("context_token")
+    if token is not None and (not isinstance(token, str) or len(token) > MAX_TOKEN_CHARS):
+        raise InvalidRequest("invalid_context_token", "'context_token' must be a JWT string")
+    text = clean_text(message)
+    if text.startswith("/") and not PAYLOAD_PATTERN.match(text):
+        text = text.lstrip("/").strip()
+    return ChatRequest(sender=sender, text=text, metadata=metadata, context_token=token or None)

@@ -1,0 +1,24 @@
+"""The triage case set (tests/triage_cases.yaml) against the running system.
+
+Its figures are printed in the test output; a red-flag case that does not end as an
+emergency fails the build.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import ROOT
+from bot.triage_eval import evaluate
+from tests.integration.conftest import RunningSystem
+
+
+def test_triage_case_set(system: RunningSystem, capsys: pytest.CaptureFixture[str]) -> None:
+    with capsys.disabled():
+        print()
+        report = evaluate(system.url,
+                          results_file=ROOT / "var" / "test-results" / "triage_eval.json")
+    assert report.red_flag_misses == [], f"red-flag misses: {report.red_flag_misses}"
+    # A case without a disposition means the classifier sent it elsewhere (booking, a
+    # human): allowed for at most 1 % of the cases, never for red flags (checked above).
+    assert report.no_disposition <= report.total // 100, report.no_disposition

@@ -1,0 +1,285 @@
+"""The triage engine over small protocols written for these tests (not the real content)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.triage.engine import PENDING_AGE, PENDING_CHOICE, TriageEngine, TriageState, Turn
+from bot.triage.levels import Level
+from bot.triage.protocols import load_protocols
+from bot.triage.red_flags import load_red_flags
+
+COUGH = """
+id: cough
+title: Hosta
+summary: Hosta.
+applies_to: any
+reviewed: 2026-11-22
+source: test
+terms: [hosta*, hostar]
+default_level: self_care
+digital_ok: true
+questions:
+  - id: breathing
+    text: Har du svårt att andas?
+    why: Andningen går först.
+    if_yes: emergency
+    reason: svårt att andas
+    yes_terms: [svart att andas]
+  - id: blood
+    text: Hostar du blod?
+    why: Blod ska undersökas.
+    if_yes: urgent
+    if_unknown: primary_care
+    reason: blod i hostan
+  - id: long
+    text: Har du hostat i mer än tre veckor?
+    why: Lång hosta ska undersökas.
+    if_yes: primary_care
+    reason: hosta i mer än tre veckor
+    fact: {duration_days_at_least: 21}
+advice:
+  self_care: [Drick varmt.]
+  seek_care_if: [du får svårt att andas]
+"""
+
+FEVER_CHILD = """
+id: fever_child
+title: Feber hos barn
+summary: Feber hos barn.
+applies_to: child
+reviewed: 2026-11-22
+source: test
+terms: [feber*, febrig]
+default_level: self_care
+digital_ok: false
+age_rules:
+  - id: infant
+    applies_to: {max_years: 0.25}
+    level: urgent
+    reason: barnet är yngre än tre månader
+questions:
+  - id: drinking
+    text: Har barnet slutat dricka?
+    why: Barn blir fort uttorkade.
+    if_yes: urgent
+    reason: barnet dricker inte
+    yes_terms: [dricker inte, slutat dricka]
+  - id: long
+    text: Har febern hållit i mer än fem dagar?
+    why: Lång feber ska undersökas.
+    if_yes: primary_care
+    reason: feber i mer än fem dagar
+    fact: {duration_days_at_least: 5}
+advice:
+  self_care: [Ge barnet att dricka.]
+  seek_care_if: [barnet slutar dricka]
+"""
+
+ADMIN = """
+id: admin
+title: Recept och intyg
+summary: Administrativa ärenden.
+kind: administrative
+applies_to: any
+reviewed: 2026-11-22
+source: test
+terms: [forny* recept*, sjukintyg]
+default_level: primary_care
+digital_ok: true
+advice:
+  self_care: [Logga in på 1177.]
+  seek_care_if: [du får nya besvär]
+"""
+
+FLAGS = """
+reviewed: 2026-11-22
+source: test
+red_flags:
+  - id: not_breathing
+    level: emergency
+    title: Andas inte
+    reason: personen andas inte
+    any_of: [andas inte, far ingen luft]
+    response: Ring {emergency} nu.
+  - id: blood_thinner_fall
+    level: urgent
+    title: Fall på blodförtunnande
+    reason: fall med blodförtunnande
+    all_of: [[raml*, slagit, slog], [waran, blodfortunnande*]]
+    response: Sök vård i dag.
+"""
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> TriageEngine:
+    root = tmp_path_factory.mktemp("content")
+    (root / "protocols").mkdir()
+    for name, text in (("cough", COUGH), ("fever_child", FEVER_CHILD), ("admin", ADMIN)):
+        (root / "protocols" / f"{name}.yml").write_text(text, encoding="utf-8")
+    (root / "red_flags.yml").write_text(FLAGS, encoding="utf-8")
+    return TriageEngine(load_protocols(root / "protocols"), load_red_flags(root / "red_flags.yml"))
+
+
+def run(engine: TriageEngine, *messages: str) -> Turn:
+    turn = engine.advance(None, messages[0])
+    for message in messages[1:]:
+        turn = engine.advance(turn.state, message)
+    return turn
+
+
+def test_asks_most_urgent_question_first(engine: TriageEngine) -> None:
+    turn = run(engine, "jag hostar mycket")
+    assert turn.ask is not None and turn.ask.id == "cough.breathing"
+
+
+def test_no_to_everything_gives_default_level_with_advice(engine: TriageEngine) -> None:
+    turn = run(engine, "jag hostar mycket", "nej", "nej", "nej")
+    assert turn.disposition is not None
+    assert turn.disposition.level == Level.SELF_CARE
+    assert turn.disposition.self_care == ("Drick varmt.",)
+    assert [r.id for r in turn.disposition.reasons] == ["cough.no_warning_signs"]
+
+
+def test_yes_raises_and_explains(engine: TriageEngine) -> None:
+    turn = run(engine, "jag hostar", "nej", "ja")
+    assert turn.disposition is not None and turn.disposition.level == Level.URGENT
+    assert turn.disposition.reasons[0].id == "cough.blood"
+    assert turn.disposition.reasons[0].text == "blod i hostan"
+
+
+def test_questions_that_cannot_change_the_level_are_skipped(engine: TriageEngine) -> None:
+    # After "yes" to blood (urgent), the three-week question (primary care) is pointless.
+    turn = run(engine, "jag hostar", "nej", "ja")
+    assert turn.state.asked == 2
+
+
+def test_facts_in_the_first_message_answer_questions(engine: TriageEngine) -> None:
+    turn = run(engine, "jag har hostat i fyra veckor", "nej", "nej")
+    assert turn.disposition is not None and turn.disposition.level == Level.PRIMARY_CARE
+    assert turn.state.answered_by["cough.long"] == "text"
+
+
+def test_yes_terms_in_free_text_answer_without_asking(engine: TriageEngine) -> None:
+    turn = run(engine, "jag hostar och har svårt att andas")
+    assert turn.disposition is not None and turn.disposition.level == Level.EMERGENCY
+    assert turn.state.asked == 0
+
+
+def test_negated_yes_term_answers_no(engine: TriageEngine) -> None:
+    turn = run(engine, "hostar men har inte svårt att andas")
+    assert turn.ask is not None and turn.ask.id == "cough.blood"
+    assert turn.state.answers["cough.breathing"] == "no"
+
+
+def test_dont_know_is_conservative_and_said(engine: TriageEngine) -> None:
+    turn = run(engine, "jag hostar", "nej", "vet inte")
+    assert turn.disposition is not None
+    assert turn.disposition.level == Level.PRIMARY_CARE
+    assert turn.disposition.uncertain == ("cough.blood",)
+
+
+def test_unclear_answer_is_asked_again_then_treated_as_dont_know(engine: TriageEngine) -> None:
+    turn = run(engine, "jag hostar", "banan")
+    assert turn.ask is not None and turn.ask.id == "cough.breathing" and turn.ask.retry
+    turn = engine.advance(turn.state, "banan igen")
+    assert turn.disposition is not None and turn.disposition.level == Level.EMERGENCY
+    assert "cough.breathing" in turn.disposition.uncertain
+
+
+def test_child_facts_select_child_protocol_and_age_rule(engine: TriageEngine) -> None:
+    # Under three months with fever is urgent at once: no question could change that.
+    turn = run(engine, "min bebis är 6 veckor och har feber")
+    assert turn.disposition is not None and turn.disposition.level == Level.URGENT
+    assert turn.state.protocol == "fever_child" and turn.state.asked == 0
+    assert turn.disposition.reasons[0].id == "fever_child.infant"
+
+
+def test_age_is_asked_when_it_matters_and_unknown(engine: TriageEngine) -> None:
+    turn = run(engine, "mitt barn har feber")
+    assert turn.ask is not None and turn.ask.id == PENDING_AGE
+    turn = engine.advance(turn.state, "4 år")
+    assert turn.state.facts.age_years == 4.0
+    assert turn.ask is not None and turn.ask.id == "fever_child.drinking"
+
+
+def test_age_answer_in_months_applies_the_age_rule(engine: TriageEngine) -> None:
+    turn = run(engine, "mitt barn har feber", "2 månader")
+    assert turn.state.facts.age_years == pytest.approx(0.164, abs=0.01)
+    assert turn.disposition is not None and turn.disposition.level == Level.URGENT
+
+
+def test_several_complaints_ask_which_is_worst(engine: TriageEngine) -> None:
+    turn = run(engine, "min son 4 år hostar och har feber")
+    assert turn.ask is not None and turn.ask.id == PENDING_CHOICE
+    assert {pid for pid, _ in turn.ask.choices} == {"cough", "fever_child"}
+    turn = engine.advance(turn.state, "Feber hos barn")
+    assert turn.state.protocol == "fever_child"
+
+
+def test_unknown_complaint_asks_once_then_safe_default(engine: TriageEngine) -> None:
+    turn = run(engine, "jag mår konstigt")
+    assert turn.ask is not None and turn.ask.kind == "complaint"
+    turn = engine.advance(turn.state, "det är svårt att förklara")
+    assert turn.disposition is not None
+    assert turn.disposition.level == Level.PRIMARY_CARE
+    assert turn.disposition.protocol is None
+
+
+def test_administrative_errand_needs_no_questions(engine: TriageEngine) -> None:
+    turn = run(engine, "jag vill förnya mitt recept")
+    assert turn.disposition is not None and turn.disposition.administrative
+
+
+def test_red_flag_ends_triage_at_once_in_any_state(engine: TriageEngine) -> None:
+    turn = run(engine, "jag hostar", "nej", "nu får han ingen luft")
+    assert turn.disposition is not None and turn.disposition.level == Level.EMERGENCY
+    assert turn.disposition.red_flags == ("not_breathing",)
+
+
+def test_urgent_red_flag_is_a_floor_under_the_protocol(engine: TriageEngine) -> None:
+    turn = run(engine, "jag hostar, och ramlade igår och slog huvudet, äter waran", "nej")
+    assert turn.disposition is not None and turn.disposition.level == Level.URGENT
+    assert "blood_thinner_fall" in turn.disposition.red_flags
+
+
+def test_red_flags_combine_across_messages(engine: TriageEngine) -> None:
+    turn = run(engine, "jag hostar och har slagit mig", "nej")
+    turn = engine.advance(turn.state, "jag tar waran förresten")
+    assert "blood_thinner_fall" in turn.state.red_flags
+
+
+def test_why_explains_the_pending_question(engine: TriageEngine) -> None:
+    turn = run(engine, "jag hostar")
+    assert engine.why(turn.state) == "Andningen går först."
+
+
+def test_state_survives_a_round_trip_as_dict(engine: TriageEngine) -> None:
+    turn = run(engine, "jag hostar", "nej")
+    restored = TriageState.from_dict(turn.state.to_dict())
+    assert engine.advance(restored, "ja").disposition.level == Level.URGENT  # type: ignore[union-attr]
+
+
+def test_text_starting_with_a_slash_is_still_screened(engine: TriageEngine) -> None:
+    turn = engine.advance(None, "/ han andas inte")
+    assert turn.disposition is not None and turn.disposition.level == Level.EMERGENCY
+
+
+def test_at_most_five_questions(engine: TriageEngine) -> None:
+    state = TriageState(asked=5)
+    turn = engine.advance(state, "jag hostar")
+    assert turn.disposition is not None
+
+
+@settings(max_examples=150, deadline=None)
+@given(prefix=st.text(min_size=0, max_size=80),
+       answers=st.lists(st.sampled_from(["ja", "nej", "vet inte", "banan"]), max_size=4))
+def test_red_flag_is_never_lowered(engine: TriageEngine, prefix: str, answers: list[str]) -> None:
+    """Whatever came before and whatever is answered after, a red flag stays emergency."""
+    turn = engine.advance(None, prefix + " och nu andas han inte")
+    for answer in answers:
+        turn = engine.advance(turn.state, answer) if not turn.state.finished else turn
+    assert turn.disposition is not None
+    assert turn.disposition.level == Level.EMERGENCY

@@ -1,0 +1,41 @@
+import pytest
+
+from bot.triage.facts import Facts, extract_facts
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "child", "temperature", "duration"),
+    [
+        ("min son är 3 år och har haft 39 graders feber i två dagar", 3.0, True, 39.0, 2.0),
+        ("Jag är 45 år och har ont i ryggen sedan en vecka", 45.0, False, None, 7.0),
+        ("bebis 2 månader gammal med feber 38,2", 0.164, True, 38.2, None),
+        ("min treåring har hosta sen igår", 3.0, True, None, 1.0),
+        ("10 veckors bebis", 0.192, True, None, None),
+        ("har haft ont i halsen i 3 år", None, False, None, 1095.0),
+        ("hon är 82 och har yrsel", 82.0, False, None, None),
+        ("feber på 40 sedan i förrgår", None, False, 40.0, 2.0),
+        ("my son is 4 years old and has had a fever for 3 days", 4.0, True, None, 3.0),
+        ("jag ar 30 och har 38.5 i feber", 30.0, False, 38.5, None),
+        ("hosta i 6 veckor", None, False, None, 42.0),
+        ("min dotter har ont i örat", None, True, None, None),
+        ("ont i magen sedan i morse", None, False, None, 0.0),
+        ("Jag är en man på 45 och det svider när jag kissar", None, False, None, None),
+        ("har gått upp 3 kilo på en vecka", None, False, None, 7.0),
+        ("Min dotter 4 år har 38,2 och leker", 4.0, True, 38.2, None),
+        ("fick ont för 3 timmar sedan", None, False, None, 0.125),  # "för ... sedan" = ago
+    ],
+)
+def test_facts_in_free_text(text: str, age: float | None, child: bool,
+                            temperature: float | None, duration: float | None) -> None:
+    facts = extract_facts(text)
+    assert facts.age_years == (pytest.approx(age, abs=0.01) if age is not None else None)
+    assert facts.child is child
+    assert facts.temperature == temperature
+    assert facts.duration_days == duration
+
+
+def test_newer_facts_win_and_child_sticks() -> None:
+    first = extract_facts("min dotter har feber 38")
+    later = first.merged(extract_facts("nu 39,5 grader"))
+    assert later.temperature == 39.5 and later.child
+    assert Facts.from_dict(later.to_dict()) == later

@@ -1,0 +1,212 @@
+"""The staff console: access control, CSRF, lock-out, audit trail, retention, stored XSS."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import CookieJar
+from aiohttp.test_utils import TestClient as Client
+from sqlalchemy import select, update
+
+from bot.config import Settings
+from bot.staff.accounts import Accounts
+from bot.staff.review import Review
+from bot.store import migrate
+from bot.store.conversation_log import ConversationLog, UserTurn
+from bot.store.database import Database
+from bot.store.models import AuditEntry, Conversation, StaffUser
+from bot.store.redaction import Redactor
+from bot.web.app import create_app
+
+PASSWORD = "korrekt-häst-batteri-1"
+XSS = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+ROUTES_GET = ["/staff", "/staff/conversations", "/staff/conversations/1", "/staff/stats",
+              "/staff/export/conversations.jsonl", "/staff/export/conversations.csv",
+              "/staff/export/nlu.yml", "/staff/audit", "/staff/users"]
+ROUTES_POST = ["/staff/logout", "/staff/conversations/1/annotations", "/staff/users",
+               "/staff/users/deactivate", "/staff/purge"]
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Database:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    migrate.upgrade(url)
+    database = Database(url)
+    accounts = Accounts(database)
+    accounts.create("anna", PASSWORD, "reviewer")
+    accounts.create("admin", PASSWORD, "admin")
+    log = ConversationLog(database, Redactor())
+    log.record_turn("web-1", UserTurn(text="ont i magen " + XSS, intent="describe_symptom",
+                                      confidence=0.9),
+                    [{"text": "Hur länge?", "custom": {"type": "triage_question"}},
+                     {"custom": {"type": "triage_result", "level": "urgent",
+                                 "protocol": "abdominal_pain",
+                                 "reasons": ["abdominal_pain.severe"],
+                                 "explanations": ["svår smärta"], "care_options": []}}])
+    log.record_turn("web-2", UserTurn(text="hej", intent="greet", confidence=0.99), [])
+    return database
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, database: Database, tmp_path: Path) -> Client:
+    settings = dataclasses.replace(Settings.from_env({}), database_url=database.url,
+                                   var_dir=tmp_path, rasa_url="http://127.0.0.1:9")
+    return await aiohttp_client(create_app(settings, database),
+                                cookie_jar=CookieJar(unsafe=True))
+
+
+async def login(client: Client, username: str, password: str = PASSWORD) -> Any:
+    form = await (await client.get("/staff/login")).text()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+    return await client.post("/staff/login", data={"csrf": csrf, "username": username,
+                                                   "password": password},
+                             allow_redirects=False)
+
+
+async def csrf_of(client: Client) -> str:
+    page = await (await client.get("/staff/conversations")).text()
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def audit(database: Database) -> list[tuple[str, str]]:
+    with database.session() as session:
+        return [(e.username or "", e.action) for e in session.execute(
+            select(AuditEntry).order_by(AuditEntry.id)).scalars()]
+
+
+@pytest.mark.parametrize("path", ROUTES_GET)
+async def test_anonymous_get_goes_to_login(client: Client, path: str) -> None:
+    reply = await client.get(path, allow_redirects=False)
+    assert reply.status == 303 and reply.headers["Location"] == "/staff/login"
+
+
+@pytest.mark.parametrize("path", ROUTES_POST)
+async def test_anonymous_post_is_refused(client: Client, path: str) -> None:
+    reply = await client.post(path, data={"csrf": "x"}, allow_redirects=False)
+    assert reply.status == 401
+
+
+@pytest.mark.parametrize("path", ["/staff/audit", "/staff/users"])
+async def test_reviewer_cannot_open_admin_pages(client: Client, path: str) -> None:
+    await login(client, "anna")
+    assert (await client.get(path)).status == 403
+
+
+async def test_reviewer_cannot_post_admin_actions(client: Client, database: Database) -> None:
+    await login(client, "anna")
+    csrf = await csrf_of(client)
+    for path in ("/staff/users", "/staff/users/deactivate", "/staff/purge"):
+        reply = await client.post(path, data={"csrf": csrf, "days": "1", "username": "admin"})
+        assert reply.status == 403
+    assert ("anna", "denied") in audit(database)
+
+
+async def test_post_without_valid_csrf_is_refused(client: Client) -> None:
+    await login(client, "anna")
+    for data in ({}, {"csrf": "forged"}):
+        reply = await client.post("/staff/conversations/1/annotations",
+                                  data={**data, "verdict": "correct"})
+        assert reply.status == 403
+    login_page = await client.post("/staff/login", data={"csrf": "forged", "username": "anna",
+                                                         "password": PASSWORD})
+    assert login_page.status == 403
+
+
+async def test_cookies_are_httponly_and_samesite(client: Client) -> None:
+    reply = await login(client, "anna")
+    assert reply.status == 303
+    cookie = reply.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/staff" in cookie
+
+
+async def test_wrong_password_locks_out(client: Client, database: Database) -> None:
+    for _ in range(Accounts(database).max_failures):
+        assert (await login(client, "anna", "fel-lösenord-här")).status == 401
+    locked = await login(client, "anna")          # even the right password now
+    assert locked.status == 401 and "låst" in await locked.text()
+    assert ("anna", "login_locked") in audit(database)
+
+
+async def test_passwords_are_not_stored_in_clear(database: Database) -> None:
+    with database.session() as session:
+        hashes = [u.password_hash for u in session.execute(select(StaffUser)).scalars()]
+    assert all(h.startswith("$argon2id$") and PASSWORD not in h for h in hashes)
+
+
+async def test_view_search_export_leave_audit_entries(client: Client, database: Database
+                                                      ) -> None:
+    await login(client, "anna")
+    await client.get("/staff/conversations?level=urgent")
+    await client.get("/staff/conversations/1")
+    await client.get("/staff/export/conversations.jsonl?level=urgent")
+    actions = [action for user, action in audit(database) if user == "anna"]
+    assert {"search", "view", "export"} <= set(actions)
+
+
+async def test_filters_find_the_urgent_conversation(client: Client) -> None:
+    await login(client, "anna")
+    html = await (await client.get("/staff/conversations?level=urgent")).text()
+    assert "1 konversationer" in html and "abdominal_pain" in html
+    none = await (await client.get("/staff/conversations?level=emergency")).text()
+    assert "0 konversationer" in none
+    found = await (await client.get("/staff/conversations?q=magen")).text()
+    assert "1 konversationer" in found
+
+
+async def test_html_from_residents_is_shown_as_text(client: Client) -> None:
+    await login(client, "anna")
+    page = await (await client.get("/staff/conversations/1")).text()
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    assert "<img src=x" not in page
+    assert "svår smärta" in page and "abdominal_pain.severe" in page
+
+
+async def test_annotation_and_nlu_export(client: Client, database: Database) -> None:
+    await login(client, "anna")
+    csrf = await csrf_of(client)
+    with database.session() as session:
+        conversation = session.execute(select(Conversation).where(
+            Conversation.sender_id == "web-2")).scalar_one()
+        message_id = conversation.messages[0].id
+    reply = await client.post(f"/staff/conversations/{conversation.id}/annotations", data={
+        "csrf": csrf, "verdict": "nlu_error", "right_intent": "describe_symptom",
+        "message_id": str(message_id), "comment": "fel tolkning"}, allow_redirects=False)
+    assert reply.status == 303
+    export = await (await client.get("/staff/export/nlu.yml")).text()
+    assert "intent: describe_symptom" in export and "- hej" in export
+    annotated = await (await client.get("/staff/conversations?annotated=yes")).text()
+    assert "1 konversationer" in annotated
+
+
+async def test_stats_page_draws_charts_without_scripts(client: Client) -> None:
+    await login(client, "anna")
+    page = await (await client.get("/staff/stats")).text()
+    assert page.count("<svg") == 4 and "<script" not in page
+    assert "urgent" in page
+
+
+async def test_admin_sees_audit_and_manages_accounts(client: Client, database: Database) -> None:
+    await login(client, "admin")
+    assert (await client.get("/staff/audit")).status == 200
+    csrf = await csrf_of(client)
+    created = await client.post("/staff/users", data={"csrf": csrf, "username": "bo",
+                                                      "password": PASSWORD, "role": "reviewer"})
+    assert "Kontot är skapat" in await created.text()
+    assert Accounts(database).login("bo", PASSWORD).staff is not None
+
+
+def test_retention_deletes_exactly_what_is_older(database: Database) -> None:
+    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=91)
+    with database.session() as session:
+        session.execute(update(Conversation).where(Conversation.sender_id == "web-1")
+                        .values(last_activity_at=old))
+    assert Review(database).purge_older_than(90) == 1
+    with database.session() as session:
+        left = [c.sender_id for c in session.execute(select(Conversation)).scalars()]
+    assert left == ["web-2"]
+    assert Review(database).purge_older_than(90) == 0
