@@ -21,6 +21,7 @@ from bot.booking.wording import (
     booking_line,
     parse_kind,
     reference_in,
+    reference_payload,
     slot_title,
 )
 from bot.care.calendar import now
@@ -342,7 +343,8 @@ class ActionCancelAppointment(Action):
         candidates = [booking] if booking is not None else bookings[:3]
         dispatcher.utter_message(text=texts()["booking_which_cancel"], buttons=[
             {"title": f"Avboka {booking_line(b, directory.units.get(b.unit_id))}",
-             "payload": f"avboka {b.reference}"} for b in candidates]
+             "payload": reference_payload("cancel_appointment", b.reference)}
+            for b in candidates]
             + [{"title": "Nej, behåll", "payload": "/deny"}])
         return []
 
@@ -361,7 +363,8 @@ class ActionRebookStart(Action):
         if booking is None:
             dispatcher.utter_message(text=texts()["booking_which_rebook"], buttons=[
                 {"title": f"Flytta {booking_line(b, directory.units.get(b.unit_id))}",
-                 "payload": f"flytta {b.reference}"} for b in bookings[:3]])
+                 "payload": reference_payload("rebook_appointment", b.reference)}
+                for b in bookings[:3]])
             return []
         events: list[dict[str, Any]] = [SlotSet(slot, None) for slot in FORM_SLOTS]
         events += [SlotSet("booking_rebook_ref", booking.reference),

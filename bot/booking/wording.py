@@ -39,6 +39,12 @@ def booking_line(booking: Booking, unit: CareUnit | None) -> str:
     return f"{when_text(booking.starts_at)}, {KIND_NAMES[booking.kind]}, {place}"
 
 
+def reference_payload(intent: str, reference: str) -> str:
+    """A button payload that names its intent, so a random reference never meets the
+    classifier; the reference stays in the text for reference_in."""
+    return f'/{intent}{{"booking_reference":"{reference}"}}'
+
+
 def reference_in(text: str) -> str | None:
     match = _REFERENCE.search(text)
     return match.group(0).upper() if match else None

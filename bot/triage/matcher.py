@@ -19,7 +19,7 @@ as written.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.content.loader import ContentError
@@ -42,9 +42,9 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|[.,;!?\n]")
 _BOUNDARY = "|"
 
 
-def tokenize(text: str) -> list[str]:
+def tokenize(text: str) -> Tokens:
     """Folded words; clause boundaries become '|'."""
-    tokens: list[str] = []
+    tokens = Tokens()
     for raw in _TOKEN.findall(fold(text)):
         if raw in ".,;!?\n" or raw in CLAUSE_WORDS:
             tokens.append(_BOUNDARY)
@@ -76,6 +76,11 @@ def _within_one_edit(a: str, b: str) -> bool:
 class Word:
     text: str
     prefix: bool
+    # "brost*" or "ont": the word as written, the lexicon's key (strings hash once).
+    key: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", self.text + "*" if self.prefix else self.text)
 
     def matches(self, token: str) -> bool:
         if token == _BOUNDARY:
@@ -104,6 +109,97 @@ class Phrase:
         return any(w.text in NEGATIONS for w in self.words)
 
 
+def _deletions(text: str) -> set[str]:
+    """The text and every string one letter shorter: two words within one edit of each
+    other always share one of these keys (symmetric-delete indexing)."""
+    return {text} | {text[:i] + text[i + 1:] for i in range(len(text))}
+
+
+class Lexicon:
+    """Every phrase word, indexed so that the words matching a token are found by a few
+    dictionary lookups instead of a comparison with each of thousands of words.
+
+    It answers exactly as Word.matches does (a unit test compares the two); it only
+    saves time: red-flag screening runs on every message.
+    """
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+        self._exact: dict[str, list[Word]] = {}
+        self._prefix: dict[str, list[Word]] = {}
+        self._fuzzy_exact: dict[str, list[Word]] = {}
+        self._fuzzy_prefix: dict[str, list[Word]] = {}
+        self._token_cache: dict[str, frozenset[str]] = {}
+        self.version = 0
+
+    def add(self, words: list[Word] | tuple[Word, ...]) -> None:
+        for word in words:
+            if word.key in self.keys:
+                continue
+            self.keys.add(word.key)
+            self._token_cache.clear()
+            self.version += 1
+            (self._prefix if word.prefix else self._exact).setdefault(word.text, []).append(word)
+            if len(word.text) >= FUZZY_MIN_LENGTH:
+                fuzzy = self._fuzzy_prefix if word.prefix else self._fuzzy_exact
+                for key in _deletions(word.text):
+                    fuzzy.setdefault(key, []).append(word)
+
+    def keys_matching(self, token: str) -> frozenset[str]:
+        """The keys of all words that match the token."""
+        cached = self._token_cache.get(token)
+        if cached is not None:
+            return cached
+        found: set[Word] = set()
+        if token != _BOUNDARY:
+            found.update(self._exact.get(token, ()))
+            for end in range(1, len(token) + 1):
+                found.update(self._prefix.get(token[:end], ()))
+            for key in _deletions(token):
+                found.update(w for w in self._fuzzy_exact.get(key, ())
+                             if _within_one_edit(w.text, token))
+            # A typo inside a long stem: the token's starts of about the stem's length.
+            for end in range(FUZZY_MIN_LENGTH - 1, len(token) + 1):
+                start = token[:end]
+                for key in _deletions(start):
+                    found.update(w for w in self._fuzzy_prefix.get(key, ())
+                                 if abs(len(w.text) - end) <= 1
+                                 and _within_one_edit(w.text, start))
+        result = frozenset(w.key for w in found)
+        if len(self._token_cache) > 50_000:   # residents' vocabulary is open: stay bounded
+            self._token_cache.clear()
+        self._token_cache[token] = result
+        return result
+
+
+_LEXICON = Lexicon()
+_NOWHERE: frozenset[int] = frozenset()
+
+
+class Tokens(list):  # type: ignore[type-arg]
+    """Tokens of one text, remembering where each phrase word matches."""
+
+    def __init__(self, tokens: list[str] | tuple[str, ...] = ()) -> None:
+        super().__init__(tokens)
+        self._where: dict[str, set[int]] = {}
+        self._version = -1
+
+    def where(self) -> dict[str, set[int]]:
+        """Word key -> indexes of the tokens it matches."""
+        if self._version != _LEXICON.version:
+            self._where = {}
+            for index, token in enumerate(self):
+                for key in _LEXICON.keys_matching(token):
+                    self._where.setdefault(key, set()).add(index)
+            self._version = _LEXICON.version
+        return self._where
+
+    def positions(self, word: Word) -> set[int] | frozenset[int]:
+        if word.key not in _LEXICON.keys:   # a word built outside compile_phrase
+            _LEXICON.add([word])
+        return self.where().get(word.key, _NOWHERE)
+
+
 @lru_cache(maxsize=4096)
 def compile_phrase(source: str) -> Phrase:
     words = []
@@ -115,6 +211,7 @@ def compile_phrase(source: str) -> Phrase:
         words.append(Word(text, prefix))
     if not words:
         raise ValueError("empty phrase")
+    _LEXICON.add(words)
     return Phrase(source, tuple(words))
 
 
@@ -136,19 +233,18 @@ class Match:
     negated: bool
 
 
-def _match_at(phrase: Phrase, tokens: list[str], start: int) -> tuple[int, bool] | None:
+def _match_at(phrase: Phrase, tokens: Tokens, start: int) -> tuple[int, bool] | None:
     """(index after the last matched token, a negation was skipped) if the phrase matches
-    starting at `start`."""
-    if not phrase.words[0].matches(tokens[start]):
-        return None
+    starting at `start`, where its first word matches."""
     position = start + 1
     skipped_negation = False
     for word in phrase.words[1:]:
+        where = tokens.positions(word)
         for gap in range(MAX_GAP + 1):
             index = position + gap
             if index >= len(tokens) or tokens[index] == _BOUNDARY:
                 return None
-            if word.matches(tokens[index]):
+            if index in where:
                 skipped_negation |= any(t in NEGATIONS for t in tokens[position:index])
                 position = index + 1
                 break
@@ -183,8 +279,10 @@ def _negated(tokens: list[str], start: int, end: int, phrase: Phrase) -> bool:
 
 
 def find(phrase: Phrase, tokens: list[str]) -> list[Match]:
+    if not isinstance(tokens, Tokens):
+        tokens = Tokens(tokens)
     matches = []
-    for start in range(len(tokens)):
+    for start in sorted(tokens.positions(phrase.words[0])):
         found = _match_at(phrase, tokens, start)
         if found is not None:
             end, skipped_negation = found
@@ -210,9 +308,14 @@ class Presence:
 
 
 def presence(phrases: tuple[Phrase, ...] | list[Phrase], tokens: list[str]) -> Presence:
+    if not isinstance(tokens, Tokens):
+        tokens = Tokens(tokens)
     affirmed: list[str] = []
     negated: list[str] = []
+    where = tokens.where()
     for phrase in phrases:
+        if phrase.words[0].key not in where:   # the common case, kept cheap
+            continue
         for match in find(phrase, tokens):
             (negated if match.negated else affirmed).append(phrase.source)
     return Presence(tuple(dict.fromkeys(affirmed)), tuple(dict.fromkeys(negated)))

@@ -1,6 +1,19 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.triage.matcher import compile_phrase, presence, tokenize
+from bot.triage.matcher import (
+    MAX_GAP,
+    Phrase,
+    Tokens,
+    Word,
+    compile_phrase,
+    find,
+    presence,
+    tokenize,
+)
+from bot.triage.protocols import protocols
+from bot.triage.red_flags import red_flags
 
 
 def found(phrase: str, text: str) -> str:
@@ -57,3 +70,75 @@ def test_affirmed_wins_over_negated() -> None:
 def test_invalid_phrases_are_refused(bad: str) -> None:
     with pytest.raises(ValueError):
         compile_phrase(bad)
+
+
+def _every_content_word() -> set[Word]:
+    words: set[Word] = set()
+    for flag in red_flags():
+        for group in flag.groups:
+            words.update(w for phrase in group for w in phrase.words)
+    for protocol in protocols().values():
+        words.update(w for phrase in protocol.terms for w in phrase.words)
+    return words
+
+
+def _variants(token: str) -> set[str]:
+    """The token and tokens one edit away from it, of the kinds typos make."""
+    out = {token, token + "a", token[:-1], "x" + token}
+    for i in range(len(token)):
+        out.add(token[:i] + token[i + 1:])
+        out.add(token[:i] + "e" + token[i + 1:])
+        if i + 1 < len(token):
+            out.add(token[:i] + token[i + 1] + token[i] + token[i + 2:])
+    return {t for t in out if t}
+
+
+def test_the_index_answers_exactly_as_each_word_would() -> None:
+    # The lexicon is a speed-up only: for tokens near every content word (exact, prefixed,
+    # one typo of every kind), it must find exactly the words whose own rule matches.
+    words = _every_content_word()
+    tokens = set()
+    for word in sorted(words, key=lambda w: w.key)[::60]:
+        for variant in _variants(word.text):
+            tokens.update({variant, variant + "en"})
+    assert len(tokens) > 1_000
+    for token in tokens:
+        index = Tokens([token])
+        expected = {w.key for w in words if w.matches(token)}
+        found = {w.key for w in words if index.positions(w)}
+        assert found == expected, token
+
+
+def _starts_word_by_word(phrase: Phrase, tokens: list[str]) -> list[int]:
+    """Where the phrase matches, by the documented rule, one word and token at a time."""
+    starts = []
+    for start, token in enumerate(tokens):
+        if not phrase.words[0].matches(token):
+            continue
+        position = start + 1
+        for word in phrase.words[1:]:
+            nearby = tokens[position:position + MAX_GAP + 1]
+            if "|" in nearby:
+                nearby = nearby[:nearby.index("|")]
+            hit = next((i for i, t in enumerate(nearby) if word.matches(t)), None)
+            if hit is None:
+                break
+            position += hit + 1
+        else:
+            starts.append(start)
+    return starts
+
+
+PHRASES = [compile_phrase(p) for p in (
+    "ont i brost*", "andningssvarigheter", "svart att andas", "kan inte prata", "feber*")]
+
+
+@given(st.lists(st.sampled_from(
+    ["ont", "i", "brostet", "brsotet", "andningssvårigheter", "andningsvarighter", "svart",
+     "att", "andas", "kan", "inte", "prata", "feber", "febern", "och", ".", "men", "mycket"]),
+    max_size=25))
+@settings(max_examples=400, deadline=None)
+def test_find_agrees_with_the_word_by_word_rule(words: list[str]) -> None:
+    tokens = tokenize(" ".join(words))
+    for phrase in PHRASES:
+        assert [m.start for m in find(phrase, tokens)] == _starts_word_by_word(phrase, tokens)
