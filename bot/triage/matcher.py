@@ -27,7 +27,8 @@ from bot.triage.normalise import fold
 
 NEGATIONS = frozenset({
     "inte", "int", "ej", "icke", "ingen", "inge", "inget", "inga", "utan", "aldrig", "varken",
-    "not", "no", "without", "never", "dont", "doesnt", "isnt", "cant",
+    "not", "no", "without", "never", "dont", "doesnt", "isnt", "cant", "arent",
+    "wasnt", "werent", "didnt", "havent", "hasnt", "neither", "nor",
 })
 # "fast" (although) is left out: it is also English "fast" ("breathing fast").
 CLAUSE_WORDS = frozenset({"men", "but", "although", "dock"})
