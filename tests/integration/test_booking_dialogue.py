@@ -91,7 +91,7 @@ def test_cancel_by_date_then_confirm(system: RunningSystem) -> None:
     resident.say(buttons(offers)[0]["payload"])
     reference = custom(resident.say("/affirm"), "booking")["reference"]
     question = resident.say("jag vill avboka min tid")
-    cancel = [b for b in buttons(question) if b["payload"].endswith(reference)]
+    cancel = [b for b in buttons(question) if reference in b["payload"]]
     assert cancel, buttons(question)
     done = resident.say(cancel[0]["payload"])
     assert "avbokad" in texts(done)
