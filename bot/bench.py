@@ -8,7 +8,6 @@ previous answer arrived.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import statistics
 import time
 import uuid
@@ -19,15 +18,28 @@ import aiohttp
 
 from bot.config import Settings
 
-# A short, realistic mix: a greeting, a question about the bot, a custom action (handoff),
-# thanks and a goodbye.
-SCRIPT = (
-    "Hej!",
-    "är du en robot?",
-    "kan jag få prata med en sjuksköterska",
-    "tack så mycket",
-    "hej då",
-)
+# Two conversations a resident really has, each started afresh under a new conversation id
+# (a chat lasts a handful of messages; an endless one would measure tracker growth instead).
+# "basics" is comparable with a default `rasa init` bot: greeting, bot question, handoff,
+# thanks and goodbye. "triage" is Vårdlotsen's main work: a symptom, the protocol's
+# questions answered no, and the disposition with care routing.
+SCRIPTS = {
+    "basics": (
+        "Hej!",
+        "är du en robot?",
+        "kan jag få prata med en sjuksköterska",
+        "tack så mycket",
+        "hej då",
+    ),
+    "triage": (
+        "jag har haft ont i halsen i två dagar, jag är 34 år",
+        "nej",
+        "nej",
+        "nej",
+        "nej",
+        "tack",
+    ),
+}
 LOADS = (1, 20)
 
 
@@ -53,34 +65,37 @@ class Run:
                 f"{rate:6.1f} msg/s  {len(ordered)} ok  {self.errors} errors")
 
 
-async def _resident(session: aiohttp.ClientSession, url: str, run: Run, stop_at: float) -> None:
-    sender = f"bench-{uuid.uuid4().hex[:12]}"
-    for message in itertools.cycle(SCRIPT):
-        if time.monotonic() >= stop_at:
-            return
-        started = time.perf_counter()
-        try:
-            async with session.post(f"{url}/api/chat",
-                                    json={"sender": sender, "message": message}) as reply:
-                body = await reply.json()
-                ok = reply.status == 200 and isinstance(body, list) and bool(body)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-            ok = False
-        if ok:
-            run.latencies.append(time.perf_counter() - started)
-        else:
-            run.errors += 1
+async def _resident(session: aiohttp.ClientSession, url: str, script: tuple[str, ...],
+                    run: Run, stop_at: float) -> None:
+    while time.monotonic() < stop_at:
+        sender = f"bench-{uuid.uuid4().hex[:12]}"
+        for message in script:
+            if time.monotonic() >= stop_at:
+                return
+            started = time.perf_counter()
+            try:
+                async with session.post(f"{url}/api/chat",
+                                        json={"sender": sender, "message": message}) as reply:
+                    body = await reply.json()
+                    ok = reply.status == 200 and isinstance(body, list) and bool(body)
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+                ok = False
+            if ok:
+                run.latencies.append(time.perf_counter() - started)
+            else:
+                run.errors += 1
 
 
-async def _load(url: str, concurrency: int, seconds: float) -> Run:
+async def _load(url: str, script: tuple[str, ...], concurrency: int, seconds: float) -> Run:
     run = Run(concurrency, seconds)
     timeout = aiohttp.ClientTimeout(total=30)
     connector = aiohttp.TCPConnector(limit=concurrency + 5)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         # Warm-up outside the measurement (first TensorFlow calls are slow).
-        await _resident(session, url, Run(1, 1), time.monotonic() + 2)
+        await _resident(session, url, script, Run(1, 1), time.monotonic() + 2)
         stop_at = time.monotonic() + seconds
-        await asyncio.gather(*(_resident(session, url, run, stop_at) for _ in range(concurrency)))
+        await asyncio.gather(*(_resident(session, url, script, run, stop_at)
+                               for _ in range(concurrency)))
     return run
 
 
@@ -108,10 +123,11 @@ def main(settings: Settings, url: str | None, seconds: float) -> int:
 def _report(url: str, seconds: float, pids: dict[str, int]) -> int:
     print(f"Benchmark of {url}/api/chat, {seconds:.0f} s per load, closed loop")
     errors = 0
-    for concurrency in LOADS:
-        run = asyncio.run(_load(url, concurrency, seconds))
-        errors += run.errors
-        print(run.summary(), flush=True)
+    for name, script in SCRIPTS.items():
+        for concurrency in LOADS:
+            run = asyncio.run(_load(url, script, concurrency, seconds))
+            errors += run.errors
+            print(f"{name:>6} {run.summary()}", flush=True)
     if pids:
         memory = "  ".join(
             f"{name} {rss:.0f} MiB" for name, pid in pids.items()

@@ -7,13 +7,14 @@ app never needs Rasa's private HTTP API. Listed in credentials.yml.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.core.tracker_store import SQLTrackerStore
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -24,26 +25,53 @@ logger = logging.getLogger(__name__)
 TRACE_KEYS = ("red_flags", "triage_trace", "language_guard")
 
 
+# A turn (one user message and the bot's actions and slots) is far shorter than this.
+_TURN_ROWS = 80
+
+
+def _summary_of_events(events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Intent, confidence, trace and actions from events newest first, or None when no user
+    message is among them."""
+    actions: list[str] = []
+    for event in events:
+        if event.get("event") == "action" and event.get("name") != "action_listen":
+            actions.append(event.get("name") or "")
+        if event.get("event") == "user":
+            parse = event.get("parse_data") or {}
+            intent = parse.get("intent") or {}
+            summary: dict[str, Any] = {"intent": intent.get("name"),
+                                       "confidence": intent.get("confidence")}
+            summary.update({key: parse[key] for key in TRACE_KEYS if parse.get(key)})
+            summary["actions"] = list(reversed(actions))
+            return summary
+    return None
+
+
+def _newest_sql_events(store: Any, sender_id: str) -> list[dict[str, Any]] | None:
+    """The newest events of a conversation straight from Rasa's SQL tracker store, without
+    rebuilding the whole tracker (which costs more the longer the conversation)."""
+    inner = getattr(store, "_tracker_store", store)   # Rasa wraps stores in an awaitable
+    if not isinstance(inner, SQLTrackerStore):
+        return None
+    with inner.session_scope() as session:
+        rows = (session.query(inner.SQLEvent.data)
+                .filter(inner.SQLEvent.sender_id == sender_id)
+                .order_by(inner.SQLEvent.id.desc()).limit(_TURN_ROWS).all())
+    return [json.loads(row.data) for row in rows]
+
+
 async def turn_summary(agent: Any, sender_id: str) -> dict[str, Any]:
     """Intent, confidence and actions of the newest user turn in the tracker."""
+    events = _newest_sql_events(agent.tracker_store, sender_id)
+    if events is not None:
+        summary = _summary_of_events(events)
+        if summary is not None:
+            return summary
     tracker = await agent.tracker_store.retrieve(sender_id)
     if tracker is None:
         return {}
-    summary: dict[str, Any] = {}
-    actions: list[str] = []
-    for event in reversed(tracker.events):
-        if isinstance(event, ActionExecuted) and event.action_name != "action_listen":
-            actions.append(event.action_name or "")
-        if isinstance(event, UserUttered):
-            intent = event.intent or {}
-            summary["intent"] = intent.get("name")
-            summary["confidence"] = intent.get("confidence")
-            for key in TRACE_KEYS:
-                if event.parse_data.get(key):  # type: ignore[attr-defined]
-                    summary[key] = event.parse_data[key]  # type: ignore[index]
-            break
-    summary["actions"] = list(reversed(actions))
-    return summary
+    newest_first = [event.as_dict() for event in reversed(tracker.events)]
+    return _summary_of_events(newest_first) or {"actions": []}
 
 
 class GatewayInput(RestInput):
