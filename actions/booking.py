@@ -14,7 +14,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.directory import care_directory
-from bot.booking.service import BookingError, SlotTaken, SqlBookingService
+from bot.booking.service import Booking, BookingError, SlotTaken, SqlBookingService
 from bot.booking.when import parse_when
 from bot.booking.wording import (
     KIND_CHOICES,
@@ -320,6 +320,13 @@ def own_bookings(dispatcher: CollectingDispatcher, tracker: Tracker) -> tuple[li
     return bookings, booking
 
 
+def choice_buttons(verb: str, intent: str, bookings: list[Booking]) -> list[dict[str, str]]:
+    """One button per booking; the payload names the intent and carries the reference."""
+    units = care_directory().units
+    return [{"title": f"{verb} {booking_line(b, units.get(b.unit_id))}",
+             "payload": reference_payload(intent, b.reference)} for b in bookings]
+
+
 class ActionCancelAppointment(Action):
     def name(self) -> str:
         return "action_cancel_appointment"
@@ -341,11 +348,10 @@ class ActionCancelAppointment(Action):
                                                    "reference": booking.reference})
             return []
         candidates = [booking] if booking is not None else bookings[:3]
-        dispatcher.utter_message(text=texts()["booking_which_cancel"], buttons=[
-            {"title": f"Avboka {booking_line(b, directory.units.get(b.unit_id))}",
-             "payload": reference_payload("cancel_appointment", b.reference)}
-            for b in candidates]
-            + [{"title": "Nej, behåll", "payload": "/deny"}])
+        dispatcher.utter_message(
+            text=texts()["booking_which_cancel"],
+            buttons=[*choice_buttons("Avboka", "cancel_appointment", candidates),
+                     {"title": "Nej, behåll", "payload": "/deny"}])
         return []
 
 
@@ -361,10 +367,9 @@ class ActionRebookStart(Action):
         bookings, booking = found
         directory = care_directory()
         if booking is None:
-            dispatcher.utter_message(text=texts()["booking_which_rebook"], buttons=[
-                {"title": f"Flytta {booking_line(b, directory.units.get(b.unit_id))}",
-                 "payload": reference_payload("rebook_appointment", b.reference)}
-                for b in bookings[:3]])
+            dispatcher.utter_message(
+                text=texts()["booking_which_rebook"],
+                buttons=choice_buttons("Flytta", "rebook_appointment", bookings[:3]))
             return []
         events: list[dict[str, Any]] = [SlotSet(slot, None) for slot in FORM_SLOTS]
         events += [SlotSet("booking_rebook_ref", booking.reference),
