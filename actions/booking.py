@@ -13,6 +13,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.context import listed_unit, municipality, resident_id
 from actions.directory import care_directory
 from bot.booking.service import Booking, BookingError, SlotTaken, SqlBookingService
 from bot.booking.when import parse_when
@@ -53,15 +54,16 @@ def engine() -> TriageEngine:
 
 
 def resident(tracker: Tracker) -> str | None:
-    return tracker.get_slot("resident_id")
+    return resident_id(tracker)
 
 
 def booking_unit(tracker: Tracker):  # type: ignore[no-untyped-def]
     """The listed vårdcentral (verified), else the first one in the resident's municipality."""
     directory = care_directory()
-    unit = directory.units.get(tracker.get_slot("listed_unit") or "")
-    if unit is None and tracker.get_slot("municipality"):
-        local_units = directory.vardcentraler(tracker.get_slot("municipality"))
+    unit = directory.units.get(listed_unit(tracker) or "")
+    place = municipality(tracker)
+    if unit is None and place:
+        local_units = directory.vardcentraler(place)
         unit = local_units[0] if local_units else None
     return unit
 

@@ -11,6 +11,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.context import listed_unit, municipality
 from actions.directory import care_directory
 from bot.care.answers import opening_hours_answer, option_line, unit_status, where_care_options
 from bot.care.calendar import now
@@ -24,13 +25,12 @@ CARE_QUESTIONS = ("ask_opening_hours", "ask_where_care")
 
 
 def context(tracker: Tracker) -> ResidentContext:
-    return ResidentContext(municipality=tracker.get_slot("municipality"),
-                           listed_unit=tracker.get_slot("listed_unit"))
+    return ResidentContext(municipality=municipality(tracker), listed_unit=listed_unit(tracker))
 
 
 def region(tracker: Tracker) -> str | None:
-    place = care_directory().municipalities.get(tracker.get_slot("municipality") or "")
-    unit = care_directory().units.get(tracker.get_slot("listed_unit") or "")
+    place = care_directory().municipalities.get(municipality(tracker) or "")
+    unit = care_directory().units.get(listed_unit(tracker) or "")
     return place.region if place else (unit.region if unit else None)
 
 
@@ -95,7 +95,7 @@ class ActionSetMunicipality(Action):
             disposition = Disposition.from_dict(state.disposition)
             if disposition.level > Level.SELF_CARE:
                 options = route(disposition, now(), ResidentContext(
-                    municipality=name, listed_unit=tracker.get_slot("listed_unit"),
+                    municipality=name, listed_unit=listed_unit(tracker),
                     age_years=disposition.facts.age_years), care_directory())
                 send_care_options(dispatcher, options, name)
                 return [SlotSet("municipality", name)]
@@ -111,7 +111,7 @@ class ValidateLocationForm(FormValidationAction):
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: dict[str, Any]) -> list[str]:
-        known = tracker.get_slot("municipality") or tracker.get_slot("listed_unit")
+        known = municipality(tracker) or listed_unit(tracker)
         return [] if known else domain_slots
 
     async def validate_municipality(self, value: Any, dispatcher: CollectingDispatcher,
@@ -172,7 +172,7 @@ class ActionListedUnit(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
-        unit = care_directory().units.get(tracker.get_slot("listed_unit") or "")
+        unit = care_directory().units.get(listed_unit(tracker) or "")
         if unit is None:
             return send_info(dispatcher, info_answer("listed_unit_unknown"))
         dispatcher.utter_message(text=render("listed_unit_known", name=unit.name,

@@ -10,6 +10,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.context import listed_unit
 from actions.directory import care_directory
 from bot.content.texts import render
 
@@ -20,7 +21,7 @@ class ActionOfferHuman(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
-        unit = care_directory().units.get(tracker.get_slot("listed_unit") or "")
+        unit = care_directory().units.get(listed_unit(tracker) or "")
         if unit is not None:
             dispatcher.utter_message(text=render("offer_human_listed", listed_unit=unit.name,
                                                  phone=unit.phone))

@@ -12,6 +12,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.context import municipality, verified_context
 from actions.directory import care_directory
 from bot.care.calendar import now
 from bot.care.routing import ResidentContext, route
@@ -42,9 +43,10 @@ def send(dispatcher: CollectingDispatcher, message: Message) -> None:
 
 def resident_context(tracker: Tracker, disposition: Disposition) -> ResidentContext:
     age = disposition.facts.age_years
-    return ResidentContext(municipality=tracker.get_slot("municipality"),
-                           listed_unit=tracker.get_slot("listed_unit"),
-                           age_years=age if age is not None else tracker.get_slot("resident_age"))
+    verified = verified_context(tracker)
+    return ResidentContext(municipality=municipality(tracker),
+                           listed_unit=verified.listed_unit,
+                           age_years=age if age is not None else verified.age_years)
 
 
 def triage_result(disposition: Disposition, context: ResidentContext) -> dict[str, Any]:
