@@ -54,3 +54,12 @@ class AgeRange:
         if self.adults_only:
             return not child
         return True
+
+    def may_apply_to_emergency(self, age_years: float | None, child: bool,
+                               adult: bool) -> bool:
+        """For red flags: without an exact age, adult rules apply when an adult patient is
+        named, even beside a child word ("mamma har hög feber och är förvirrad, jag är
+        hennes dotter"): missing an adult emergency costs more than a child's over-triage."""
+        if age_years is None and self.adults_only and adult:
+            return True
+        return self.may_apply(age_years, child)

@@ -36,6 +36,15 @@ _CHILD_WORDS = re.compile(
     r"nyfodd\w*|lillen|lillan|grabben|tjejen|tonaring\w*|child\w*|kid|kids|toddler|infant|"
     r"my son|my daughter|my boy|my girl|our boy|our girl|\d+[- ]?aring\w*)\b"
 )
+# An adult patient named by relation ("mamma har hög feber"). A parent word right after
+# "hans"/"hennes" names the speaker instead ("jag är hans mamma"), so it does not count.
+_ADULT_WORDS = re.compile(
+    r"\b(?:(\w+)\s+)?(mamma|mamman|pappa|pappan|min mor|min far|mormor|morfar|farmor|farfar|"
+    r"min man|maken|min fru|frun|sambo\w*|pojkvan\w*|flickvan\w*|svarmor|svarfar|granne\w*|"
+    r"kollega\w*|pensionar\w*|my mom|my mum|my dad|my mother|my father|my husband|my wife|"
+    r"my partner|grandma|grandpa|grandmother|grandfather)\b"
+)
+_SPEAKER_OWNERS = frozenset({"hans", "hennes", "barnets", "deras", "his", "her", "their"})
 _INFANT_WORDS = re.compile(r"\b(bebis\w*|baby|spadbarn\w*|nyfodd\w*|newborn|infant)\b")
 # Words for a person right before an age: "dotter 2 år", "bebis 6 veckor".
 _PERSON = re.compile(
@@ -58,6 +67,7 @@ _RELATIVE_DAYS = (
 class Facts:
     age_years: float | None = None
     child: bool = False          # the text is about a child (age may be unknown)
+    adult: bool = False          # the text names an adult patient ("mamma", "min man")
     temperature: float | None = None
     duration_days: float | None = None
 
@@ -67,6 +77,7 @@ class Facts:
             self,
             age_years=newer.age_years if newer.age_years is not None else self.age_years,
             child=self.child or newer.child,
+            adult=self.adult or newer.adult,
             temperature=(newer.temperature if newer.temperature is not None
                          else self.temperature),
             duration_days=(newer.duration_days if newer.duration_days is not None
@@ -80,13 +91,14 @@ class Facts:
         return self.child
 
     def to_dict(self) -> dict[str, float | bool | None]:
-        return {"age_years": self.age_years, "child": self.child,
+        return {"age_years": self.age_years, "child": self.child, "adult": self.adult,
                 "temperature": self.temperature, "duration_days": self.duration_days}
 
     @classmethod
     def from_dict(cls, data: dict | None) -> Facts:
         data = data or {}
         return cls(age_years=data.get("age_years"), child=bool(data.get("child")),
+                   adult=bool(data.get("adult")),
                    temperature=data.get("temperature"), duration_days=data.get("duration_days"))
 
 
@@ -182,7 +194,8 @@ def extract_facts(text: str) -> Facts:
     child = bool(_CHILD_WORDS.search(folded)) or (age is not None and age < 16)
     if age is None and _INFANT_WORDS.search(folded):
         child = True
-    return Facts(age_years=age, child=child, temperature=_temperature(folded),
+    adult = any(m.group(1) not in _SPEAKER_OWNERS for m in _ADULT_WORDS.finditer(folded))
+    return Facts(age_years=age, child=child, adult=adult, temperature=_temperature(folded),
                  duration_days=_duration(folded))
 
 

@@ -111,7 +111,8 @@ def screen(text: str, facts: Facts | None = None,
     tokens = tokenize(text)
     hits: list[RedFlagHit] = []
     for flag in flags:
-        if not flag.applies_to.may_apply(known.age_years, known.child):
+        if not flag.applies_to.may_apply_to_emergency(known.age_years, known.child,
+                                                      known.adult):
             continue
         evidence: list[str] = []
         for group in flag.groups:

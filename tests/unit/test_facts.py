@@ -39,3 +39,14 @@ def test_newer_facts_win_and_child_sticks() -> None:
     later = first.merged(extract_facts("nu 39,5 grader"))
     assert later.temperature == 39.5 and later.child
     assert Facts.from_dict(later.to_dict()) == later
+
+
+@pytest.mark.parametrize(("text", "adult"), [
+    ("mamma har hög feber och är förvirrad, jag är hennes dotter", True),
+    ("min man har ont i bröstet", True),
+    ("my dad collapsed", True),
+    ("min son har feber, jag är hans mamma", False),
+    ("dottern har ont i halsen", False),
+])
+def test_an_adult_patient_named_by_relation(text: str, adult: bool) -> None:
+    assert extract_facts(text).adult is adult
