@@ -11,7 +11,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import listed_unit, municipality
+from actions.context import listed_unit, routing_context
 from actions.directory import care_directory
 from bot.care.answers import opening_hours_answer, option_line, unit_status, where_care_options
 from bot.care.calendar import now
@@ -24,13 +24,10 @@ from bot.triage.levels import Level
 CARE_QUESTIONS = ("ask_opening_hours", "ask_where_care")
 
 
-def context(tracker: Tracker) -> ResidentContext:
-    return ResidentContext(municipality=municipality(tracker), listed_unit=listed_unit(tracker))
-
-
 def region(tracker: Tracker) -> str | None:
-    place = care_directory().municipalities.get(municipality(tracker) or "")
-    unit = care_directory().units.get(listed_unit(tracker) or "")
+    resident = routing_context(tracker)
+    place = care_directory().municipalities.get(resident.municipality or "")
+    unit = care_directory().units.get(resident.listed_unit or "")
     return place.region if place else (unit.region if unit else None)
 
 
@@ -111,7 +108,8 @@ class ValidateLocationForm(FormValidationAction):
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: dict[str, Any]) -> list[str]:
-        known = municipality(tracker) or listed_unit(tracker)
+        resident = routing_context(tracker)
+        known = resident.municipality or resident.listed_unit
         return [] if known else domain_slots
 
     async def validate_municipality(self, value: Any, dispatcher: CollectingDispatcher,
@@ -153,7 +151,7 @@ class ActionAnswerCareQuestion(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         intent, question = last_care_question(tracker)
-        resident = context(tracker)
+        resident = routing_context(tracker)
         current = now()
         if intent == "ask_opening_hours":
             for line in opening_hours_answer(question, current, resident, care_directory()):

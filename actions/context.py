@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from rasa_sdk import Tracker
 
 from actions.directory import care_directory
+from bot.care.routing import ResidentContext
 
 
 @dataclass(frozen=True)
@@ -53,3 +54,12 @@ def listed_unit(tracker: Tracker) -> str | None:
 def municipality(tracker: Tracker) -> str | None:
     """Where the resident said they are wins over the portal's registered municipality."""
     return tracker.get_slot("municipality") or verified_context(tracker).municipality
+
+
+def routing_context(tracker: Tracker, age_years: float | None = None) -> ResidentContext:
+    """What care routing needs: place, listed unit and age (stated wins over the age band)."""
+    verified = verified_context(tracker)
+    return ResidentContext(
+        municipality=tracker.get_slot("municipality") or verified.municipality,
+        listed_unit=verified.listed_unit,
+        age_years=age_years if age_years is not None else verified.age_years)

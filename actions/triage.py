@@ -12,7 +12,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import municipality, verified_context
+from actions.context import routing_context
 from actions.directory import care_directory
 from bot.care.calendar import now
 from bot.care.routing import ResidentContext, route
@@ -41,14 +41,6 @@ def send(dispatcher: CollectingDispatcher, message: Message) -> None:
         dispatcher.utter_message(json_message=message.custom)
 
 
-def resident_context(tracker: Tracker, disposition: Disposition) -> ResidentContext:
-    age = disposition.facts.age_years
-    verified = verified_context(tracker)
-    return ResidentContext(municipality=municipality(tracker),
-                           listed_unit=verified.listed_unit,
-                           age_years=age if age is not None else verified.age_years)
-
-
 def triage_result(disposition: Disposition, context: ResidentContext) -> dict[str, Any]:
     """The triage contract's custom message (see ARCHITECTURE.md)."""
     options = route(disposition, now(), context, care_directory())
@@ -69,8 +61,8 @@ def send_disposition(dispatcher: CollectingDispatcher, disposition: Disposition,
                      tracker: Tracker) -> None:
     for message in disposition_messages(disposition):
         send(dispatcher, message)
-    dispatcher.utter_message(json_message=triage_result(disposition,
-                                                        resident_context(tracker, disposition)))
+    context = routing_context(tracker, disposition.facts.age_years)
+    dispatcher.utter_message(json_message=triage_result(disposition, context))
 
 
 def latest_text(tracker: Tracker) -> str:

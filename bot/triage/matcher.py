@@ -178,7 +178,8 @@ _NOWHERE: frozenset[int] = frozenset()
 
 
 class Tokens(list):  # type: ignore[type-arg]
-    """Tokens of one text, remembering where each phrase word matches."""
+    """Tokens of one text, remembering where each phrase word matches. Built once by
+    tokenize and then only read: the memory is not refreshed when the list changes."""
 
     def __init__(self, tokens: list[str] | tuple[str, ...] = ()) -> None:
         super().__init__(tokens)

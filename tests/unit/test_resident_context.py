@@ -6,7 +6,13 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.context import listed_unit, municipality, resident_id, verified_context
+from actions.context import (
+    listed_unit,
+    municipality,
+    resident_id,
+    routing_context,
+    verified_context,
+)
 
 
 def tracker(resident: Any, slots: dict[str, Any] | None = None) -> Tracker:
@@ -44,3 +50,11 @@ def test_what_the_resident_said_wins_over_the_registered_municipality() -> None:
     assert municipality(tracker(VERIFIED, {"municipality": "Halmstad"})) == "Halmstad"
     assert municipality(tracker(VERIFIED)) == "Göteborg"
     assert municipality(tracker(None)) is None
+
+
+def test_routing_context_prefers_stated_age_and_place() -> None:
+    context = routing_context(tracker(VERIFIED, {"municipality": "Halmstad"}), age_years=7.0)
+    assert (context.municipality, context.listed_unit, context.age_years) == (
+        "Halmstad", "narhalsan_lundby", 7.0)
+    assert routing_context(tracker(VERIFIED)).age_years == 40.0
+    assert routing_context(tracker(None)).listed_unit is None
