@@ -85,8 +85,7 @@ class ActionBookStart(Action):
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         text = tracker.latest_message.get("text") or ""
         medical = engine().advance(None, text)
-        is_medical = medical.state.protocol not in (None, "unknown_complaint") or bool(
-            medical.state.red_flags)
+        is_medical = bool(medical.state.protocols or medical.state.red_flags)
         if not resident(tracker):
             explain_anonymous(dispatcher, tracker)
             if is_medical:

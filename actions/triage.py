@@ -18,7 +18,6 @@ from bot.care.calendar import now
 from bot.care.routing import ResidentContext, route
 from bot.content.texts import texts
 from bot.triage.engine import Disposition, TriageEngine, TriageState
-from bot.triage.facts import Facts
 from bot.triage.wording import Message, ask_message, disposition_messages
 
 _engine: TriageEngine | None = None
@@ -48,8 +47,13 @@ def triage_result(disposition: Disposition, context: ResidentContext) -> dict[st
         "type": "triage_result",
         "level": disposition.level.id,
         "protocol": disposition.protocol,
+        "protocols": list(disposition.protocols),
         "reasons": [reason.id for reason in disposition.reasons],
         "explanations": [reason.text for reason in disposition.reasons],
+        # Why each reason holds: the words, numbers or answers behind it, for staff.
+        "evidence": {reason.id: list(reason.evidence) for reason in disposition.reasons
+                     if reason.evidence},
+        "general": disposition.general,
         "red_flags": list(disposition.red_flags),
         "uncertain": list(disposition.uncertain),
         "emergency_department": disposition.emergency_department,
@@ -80,9 +84,11 @@ class ValidateTriageForm(FormValidationAction):
     async def validate_triage_answer(self, value: Any, dispatcher: CollectingDispatcher,
                                      tracker: Tracker, domain: dict[str, Any]
                                      ) -> dict[str, Any]:
-        # At activation no slot has been requested yet: a new triage starts.
-        ongoing = tracker.get_slot("requested_slot") == "triage_answer"
-        state = TriageState.from_dict(tracker.get_slot("triage_state")) if ongoing else None
+        # At activation no slot has been requested yet: nothing is pending, but what the
+        # resident said earlier in the conversation still counts.
+        state = TriageState.from_dict(tracker.get_slot("triage_state"))
+        if tracker.get_slot("requested_slot") != "triage_answer":
+            state.pending, state.retries = None, 0
         turn = engine().advance(state, latest_text(tracker) or str(value or ""),
                                 latest_intent(tracker))
         return {"triage_answer": DONE if turn.disposition else None,
@@ -128,13 +134,9 @@ class ActionEmergency(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
-        previous = TriageState.from_dict(tracker.get_slot("triage_state"))
-        facts: Facts = previous.facts if not previous.finished else Facts()
-        disposition = engine().emergency(latest_text(tracker), facts)
+        state = TriageState.from_dict(tracker.get_slot("triage_state"))
+        disposition = engine().emergency(state, latest_text(tracker))
         send_disposition(dispatcher, disposition, tracker)
-        state = TriageState(texts=[latest_text(tracker)], facts=disposition.facts,
-                            red_flags=list(disposition.red_flags), finished=True,
-                            disposition=disposition.to_dict())
         return [SlotSet("triage_state", state.to_dict()), SlotSet("triage_answer", None)]
 
 

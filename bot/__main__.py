@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     evaluation.add_argument("--engine", action="store_true",
                             help="the triage engine alone, without NLU and HTTP (seconds)")
     evaluation.add_argument("--cases", help="case file (default tests/triage_cases.yaml)")
+    evaluation.add_argument("--figures-only", action="store_true",
+                            help="print no case (a blind set's first run)")
     staff = commands.add_parser("create-staff", help="create a staff account (password asked)")
     staff.add_argument("--username", required=True)
     staff.add_argument("--role", choices=("reviewer", "admin"), default="reviewer")
@@ -68,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         from bot.triage_eval import CASES_FILE
         from bot.triage_eval import main as eval_main
         cases = Path(args.cases) if args.cases else CASES_FILE
-        return eval_main(args.url, args.verbose, args.engine, cases)
+        return eval_main(args.url, args.verbose, args.engine, cases, not args.figures_only)
     elif args.command == "create-staff":
         return create_staff(settings, args.username, args.role, args.password_stdin)
     elif args.command == "purge":

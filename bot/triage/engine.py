@@ -1,12 +1,19 @@
-"""The triage engine: from what the resident has said to the next question or a Disposition.
+"""The triage engine: from the whole conversation to the next question or a Disposition.
 
-Pure Python over content data. The dialogue layer keeps a `TriageState` between turns
-(as a dict) and calls `advance` with every new message. The engine:
-1. screens all text so far for red flags (a red flag only ever raises the level);
-2. picks the protocol of the chief complaint (asking which is worst when several fit);
-3. answers questions from facts already stated ("39 graders feber i två dagar");
-4. asks, most urgent first, only questions that could still raise the level (at most
-   MAX_QUESTIONS), and ends with a Disposition that says why.
+Pure Python over content data. The dialogue layer keeps a `TriageState` between turns (as a
+dict) and calls `advance` with every new message, whatever the bot was waiting for. Each turn
+the engine reads the whole conversation again:
+1. every message is screened for red flags (a red flag only ever raises the level);
+2. every message is read for concepts and numbers: the conversation's evidence;
+3. every protocol the messages name is active at once; a long-standing condition named
+   beside a new complaint is context, not the complaint; when nothing fits, the general
+   protocol asks the universal danger questions;
+4. a pending question is answered by "ja/nej/vet inte" or by the message's own words; a
+   message that answers nothing but tells something new is taken as news, not as a failed
+   answer;
+5. the next question is the one, across the active protocols, that could raise the level
+   most and that nothing said so far answers (at most MAX_QUESTIONS in a conversation);
+6. the Disposition is the highest level, with every reason and the evidence behind it.
 """
 
 from __future__ import annotations
@@ -15,23 +22,21 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.triage.answers import Answer, parse_answer
+from bot.triage.ages import CHILD_MAX_YEARS
+from bot.triage.answers import INTENTS, Answer, parse_answer
+from bot.triage.concepts import Concept, concepts
+from bot.triage.evidence import Evidence, Finding, Status, add, read_messages
 from bot.triage.facts import Facts, extract_facts
 from bot.triage.levels import Level
-from bot.triage.matcher import find, presence, tokenize
-from bot.triage.normalise import fold
-from bot.triage.protocols import Protocol, Question, protocols
-from bot.triage.red_flags import RedFlag, red_flags, screen
+from bot.triage.matcher import Tokens, find, presence, tokenize
+from bot.triage.protocols import ADMINISTRATIVE, GENERAL, Protocol, Question, protocols
+from bot.triage.red_flags import RedFlag, RedFlagHit, red_flags, screen
 
 MAX_QUESTIONS = 5
-MAX_CHOICES = 3
 PENDING_AGE = "__age__"
-PENDING_CHOICE = "__choice__"
 PENDING_COMPLAINT = "__complaint__"
-UNKNOWN_COMPLAINT = "unknown_complaint"
-FEVER_DEGREES = 38.0
-FEVER_PROTOCOLS = ("fever_child", "fever_adult")
-# Quick-reply payloads such as /affirm carry no words worth screening.
+COMPLAINT, CONTEXT = "complaint", "context"
+# Quick-reply payloads such as /affirm carry no words worth reading.
 PAYLOAD = re.compile(r"/[a-z_]+(\{[^{}]*\})?")
 
 
@@ -39,23 +44,25 @@ PAYLOAD = re.compile(r"/[a-z_]+(\{[^{}]*\})?")
 class TriageState:
     texts: list[str] = field(default_factory=list)
     facts: Facts = field(default_factory=Facts)
-    protocol: str | None = None
-    choices: list[str] = field(default_factory=list)
-    answers: dict[str, str] = field(default_factory=dict)       # question id -> Answer value
-    answered_by: dict[str, str] = field(default_factory=dict)   # question id -> "asked"/"text"
+    protocols: list[str] = field(default_factory=list)      # active, leading complaint first
+    answers: dict[str, str] = field(default_factory=dict)   # question id -> Answer, as replied
+    asked: list[str] = field(default_factory=list)          # what the bot asked, in order
     pending: str | None = None
     retries: int = 0
-    asked: int = 0
-    red_flags: list[str] = field(default_factory=list)          # ids, in firing order
+    red_flags: list[str] = field(default_factory=list)      # ids, in firing order
     finished: bool = False
     disposition: dict[str, Any] | None = None
 
+    @property
+    def protocol(self) -> str | None:
+        """The leading complaint so far."""
+        return self.protocols[0] if self.protocols else None
+
     def to_dict(self) -> dict[str, Any]:
         return {
-            "texts": self.texts, "facts": self.facts.to_dict(), "protocol": self.protocol,
-            "choices": self.choices, "answers": self.answers, "answered_by": self.answered_by,
-            "pending": self.pending, "retries": self.retries, "asked": self.asked,
-            "red_flags": self.red_flags, "finished": self.finished,
+            "texts": self.texts, "facts": self.facts.to_dict(), "protocols": self.protocols,
+            "answers": self.answers, "asked": self.asked, "pending": self.pending,
+            "retries": self.retries, "red_flags": self.red_flags, "finished": self.finished,
             "disposition": self.disposition,
         }
 
@@ -63,12 +70,13 @@ class TriageState:
     def from_dict(cls, data: dict[str, Any] | None) -> TriageState:
         if not data:
             return cls()
+        asked = data.get("asked")
         return cls(
             texts=list(data.get("texts") or []), facts=Facts.from_dict(data.get("facts")),
-            protocol=data.get("protocol"), choices=list(data.get("choices") or []),
+            protocols=list(data.get("protocols") or []),
             answers=dict(data.get("answers") or {}),
-            answered_by=dict(data.get("answered_by") or {}), pending=data.get("pending"),
-            retries=int(data.get("retries") or 0), asked=int(data.get("asked") or 0),
+            asked=list(asked) if isinstance(asked, list) else [],
+            pending=data.get("pending"), retries=int(data.get("retries") or 0),
             red_flags=list(data.get("red_flags") or []), finished=bool(data.get("finished")),
             disposition=data.get("disposition"),
         )
@@ -79,12 +87,17 @@ class Reason:
     id: str
     text: str
     level: Level
+    evidence: tuple[dict[str, Any], ...] = ()   # what was said that led here
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "level": self.level.id,
+                "evidence": list(self.evidence)}
 
 
 @dataclass(frozen=True)
 class Disposition:
     level: Level
-    protocol: str | None
+    protocol: str | None            # the leading complaint
     protocol_title: str | None
     reasons: tuple[Reason, ...]
     self_care: tuple[str, ...]
@@ -96,18 +109,21 @@ class Disposition:
     administrative: bool
     facts: Facts
     emergency_department: bool = False   # urgent, and the place is an akutmottagning
+    protocols: tuple[str, ...] = ()      # every active protocol, the leading one first
+    general: bool = False                # no protocol fitted: the general protocol decided
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "level": self.level.id, "protocol": self.protocol,
             "protocol_title": self.protocol_title,
-            "reasons": [{"id": r.id, "text": r.text, "level": r.level.id} for r in self.reasons],
+            "reasons": [r.to_dict() for r in self.reasons],
             "self_care": list(self.self_care), "seek_care_if": list(self.seek_care_if),
             "red_flags": list(self.red_flags),
             "red_flag_responses": list(self.red_flag_responses),
             "uncertain": list(self.uncertain), "digital_ok": self.digital_ok,
             "administrative": self.administrative, "facts": self.facts.to_dict(),
             "emergency_department": self.emergency_department,
+            "protocols": list(self.protocols), "general": self.general,
         }
 
     @classmethod
@@ -115,7 +131,8 @@ class Disposition:
         return cls(
             level=Level.parse(data["level"]), protocol=data.get("protocol"),
             protocol_title=data.get("protocol_title"),
-            reasons=tuple(Reason(r["id"], r["text"], Level.parse(r["level"]))
+            reasons=tuple(Reason(r["id"], r["text"], Level.parse(r["level"]),
+                                 tuple(r.get("evidence") or ()))
                           for r in data.get("reasons", [])),
             self_care=tuple(data.get("self_care", [])),
             seek_care_if=tuple(data.get("seek_care_if", [])),
@@ -126,19 +143,20 @@ class Disposition:
             administrative=bool(data.get("administrative")),
             facts=Facts.from_dict(data.get("facts")),
             emergency_department=bool(data.get("emergency_department")),
+            protocols=tuple(data.get("protocols") or ()),
+            general=bool(data.get("general")),
         )
 
 
 @dataclass(frozen=True)
 class Ask:
-    """What the bot should ask next. `kind`: question, age, choice or complaint."""
+    """What the bot should ask next. `kind`: question, age or complaint."""
 
     kind: str
     id: str
     text: str | None = None            # the question text (kind == question)
     why: str | None = None
     protocol: str | None = None
-    choices: tuple[tuple[str, str], ...] = ()   # (protocol id, title)
     retry: bool = False                # the previous answer was not understood
 
 
@@ -149,56 +167,93 @@ class Turn:
     disposition: Disposition | None = None
 
 
+@dataclass(frozen=True)
+class Active:
+    protocol: Protocol
+    role: str                          # COMPLAINT or CONTEXT
+    first: int                         # where it is first named (token index)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Everything the conversation says, read afresh each turn."""
+
+    evidence: Evidence
+    active: tuple[Active, ...]
+    answers: dict[str, tuple[Answer, str]]   # question id -> (answer, how it was known)
+    level: Level
+    hits: tuple[RedFlagHit, ...]
+
+
 class TriageEngine:
     def __init__(self, protocol_set: dict[str, Protocol] | None = None,
-                 flag_set: tuple[RedFlag, ...] | None = None) -> None:
+                 flag_set: tuple[RedFlag, ...] | None = None,
+                 concept_set: dict[str, Concept] | None = None) -> None:
         self.protocols = protocols() if protocol_set is None else protocol_set
         self.flags = red_flags() if flag_set is None else flag_set
+        self.concepts = concepts() if concept_set is None else concept_set
         self._flags_by_id = {flag.id: flag for flag in self.flags}
+        self._general = next((p for p in self.protocols.values() if p.kind == GENERAL), None)
+        self._questions = {q.id: q for p in self.protocols.values() for q in p.questions}
+        # A protocol named by a concept (`@fever` in its terms) is also active when a number
+        # shows that concept ("har 38,9" names no complaint, but it is fever).
+        self._triggers = {p.id: {c.id for c in self.concepts.values()
+                                 if c.forms and set(c.forms) <= set(p.terms)}
+                          for p in self.protocols.values()}
 
     # --- the one entry point -------------------------------------------------------
     def advance(self, state: TriageState | None, text: str, intent: str | None = None) -> Turn:
         """Takes the resident's newest message; returns the next question or the outcome."""
-        state = TriageState() if state is None or state.finished else state
+        state = TriageState() if state is None else state
         is_payload = bool(PAYLOAD.fullmatch(text.strip()))
-        if not is_payload and text.strip():
+        words = text.strip() and not is_payload
+        if state.finished:
+            if not words:
+                return Turn(state, disposition=Disposition.from_dict(state.disposition or {}))
+            state.finished, state.disposition, state.pending = False, None, None
+        news = False
+        if words:
             state.texts.append(text)
             facts = extract_facts(text)
             if state.pending == PENDING_AGE:
-                # "6 månader" answers "how old?", not "how long?": only the age counts.
-                facts = Facts(age_years=facts.age_years, child=facts.child)
+                # "6 månader" answers "how old?", not "how long?".
+                facts = Facts(**{**facts.to_dict(), "duration_days": None})
             state.facts = state.facts.merged(facts)
+            news = self._is_news(text, facts)
 
-        self.screen_state(state)
-        if self._worst_flag_level(state) == Level.EMERGENCY:
-            return self.conclude(state)
+        reading = self.read(state)
+        if reading.level == Level.EMERGENCY and reading.hits:
+            return self.conclude(state, reading)
 
         if state.pending:
-            turn = self._take_answer(state, text, intent)
+            turn = self._take_answer(state, text, intent, news)
             if turn is not None:
                 return turn
+            reading = self.read(state)
 
-        if state.protocol is None:
-            turn = self._choose_protocol(state)
-            if turn is not None:
-                return turn
-        protocol = self.protocols.get(state.protocol or "")
-        if protocol is None:
-            return self.conclude(state)
-        if protocol.kind == "administrative":
-            return self.conclude(state)
+        if not reading.active and (not state.texts or (
+                PENDING_COMPLAINT not in state.asked and not state.answers
+                and len(state.texts) < 2 and self._room(state))):
+            # Nothing named yet: ask once what the problem is, then the general protocol.
+            return self._ask(state, Ask(kind="complaint", id=PENDING_COMPLAINT))
+        if reading.active and all(a.protocol.kind == ADMINISTRATIVE for a in reading.active):
+            return self.conclude(state, reading)
 
-        if self._needs_age(protocol, state):
-            state.pending = PENDING_AGE
-            return Turn(state, ask=Ask(kind="age", id=PENDING_AGE, protocol=protocol.id))
-
-        self._answer_from_text(protocol, state)
-        question = self._next_question(protocol, state)
+        if self._needs_age(reading, state):
+            return self._ask(state, Ask(kind="age", id=PENDING_AGE))
+        question = self._next_question(reading, state)
         if question is None:
-            return self.conclude(state)
-        state.pending = question.id
-        state.asked += 1
-        return Turn(state, ask=self.ask_for(question))
+            return self.conclude(state, reading)
+        return self._ask(state, self.ask_for(question))
+
+    def _room(self, state: TriageState) -> bool:
+        return len(set(state.asked)) < MAX_QUESTIONS
+
+    def _ask(self, state: TriageState, ask: Ask) -> Turn:
+        state.pending = ask.id
+        if ask.id not in state.asked:
+            state.asked.append(ask.id)
+        return Turn(state, ask=ask)
 
     def ask_again(self, state: TriageState) -> Turn:
         """What is pending now (after an interruption the same question is asked again)."""
@@ -206,10 +261,7 @@ class TriageEngine:
             return Turn(state, disposition=Disposition.from_dict(state.disposition))
         retry = state.retries > 0
         if state.pending == PENDING_AGE:
-            return Turn(state, ask=Ask(kind="age", id=PENDING_AGE, protocol=state.protocol,
-                                       retry=retry))
-        if state.pending == PENDING_CHOICE:
-            return Turn(state, ask=self._choice_ask(state, retry=retry))
+            return Turn(state, ask=Ask(kind="age", id=PENDING_AGE, retry=retry))
         if state.pending == PENDING_COMPLAINT:
             return Turn(state, ask=Ask(kind="complaint", id=PENDING_COMPLAINT))
         question = self.question(state.pending or "")
@@ -223,55 +275,179 @@ class TriageEngine:
         return question.why if question else None
 
     def question(self, question_id: str) -> Question | None:
-        protocol_id = question_id.split(".", 1)[0]
-        protocol = self.protocols.get(protocol_id)
-        if protocol is None:
-            return None
-        return next((q for q in protocol.questions if q.id == question_id), None)
+        return self._questions.get(question_id)
 
     @staticmethod
     def ask_for(question: Question, retry: bool = False) -> Ask:
         return Ask(kind="question", id=question.id, text=question.text, why=question.why,
                    protocol=question.id.split(".", 1)[0], retry=retry)
 
-    # --- red flags ------------------------------------------------------------------
-    def screen_state(self, state: TriageState) -> None:
-        # The whole conversation is screened, so signs spread over several messages
-        # ("ont i bröstet" ... "och jag kallsvettas") still combine.
-        hits = screen("\n".join(state.texts), state.facts, self.flags)
-        if state.texts:
-            # The newest message alone too: "jag har hög feber och är förvirrad" from a parent
-            # in a conversation about a child must not be read as the child's.
-            hits += screen(state.texts[-1], None, self.flags)
+    # --- reading the conversation ------------------------------------------------------
+    def read(self, state: TriageState) -> Reading:
+        tokens = [tokenize(text) for text in state.texts]
+        joined = tokenize("\n".join(state.texts))
+        hits = self._screen(state, tokens, joined)
         for hit in hits:
             if hit.flag.id not in state.red_flags:
                 state.red_flags.append(hit.flag.id)
+        evidence = read_messages(state.texts, state.facts, self.concepts, tokens)
+        for question_id, value in state.answers.items():
+            self._answer_evidence(evidence, question_id, Answer(value))
+        active = self._active(state, evidence, joined)
+        state.protocols = [a.protocol.id for a in active]
+        answers = {q.id: known for a in active for q in a.protocol.questions
+                   if (known := self._answer(q, state, evidence, joined)) is not None}
+        level = self._level(state, active, answers)
+        return Reading(evidence, active, answers, level, tuple(hits))
 
-    def _worst_flag_level(self, state: TriageState) -> Level | None:
+    def _screen(self, state: TriageState, tokens: list[Tokens], joined: Tokens
+                ) -> list[RedFlagHit]:
+        if not state.texts:
+            return []
+        # The whole conversation, so signs spread over several messages ("ont i bröstet"
+        # ... "och jag kallsvettas") combine; and the newest message alone too: "jag har hög
+        # feber och är förvirrad" from a parent in a conversation about a child must not be
+        # read as the child's.
+        hits = screen("\n".join(state.texts), state.facts, self.flags, joined)
+        seen = {hit.flag.id for hit in hits}
+        hits += [hit for hit in screen(state.texts[-1], None, self.flags, tokens[-1])
+                 if hit.flag.id not in seen]
+        return hits
+
+    def _answer_evidence(self, evidence: Evidence, question_id: str, answer: Answer) -> None:
+        """A reply to a question is evidence about the concepts it asks about: "nej" denies
+        them all, "vet inte" leaves them unknown, "ja" affirms a question about one concept."""
+        question = self.question(question_id)
+        if question is None:
+            return
+        status = {Answer.NO: Status.ABSENT, Answer.UNKNOWN: Status.UNKNOWN,
+                  Answer.YES: Status.PRESENT}[answer]
+        if answer == Answer.YES and len(question.asks) != 1:
+            return
+        for concept_id in question.asks:
+            add(evidence, Finding(concept_id, status, "answer", f"{question_id}: {answer.value}"))
+
+    def _active(self, state: TriageState, evidence: Evidence, joined: Tokens
+                ) -> tuple[Active, ...]:
+        facts = state.facts
+        complaints: dict[str, frozenset[int]] = {}
+        context: dict[str, frozenset[int]] = {}
+        for protocol in self.protocols.values():
+            if protocol.kind == GENERAL or not protocol.applies_to.may_apply(
+                    facts.age_years, facts.child):
+                continue
+            covered = _covered(protocol.terms, joined)
+            if not covered and any(evidence.get(c) and evidence[c].status == Status.PRESENT
+                                   and evidence[c].source == "number"
+                                   for c in self._triggers[protocol.id]):
+                covered = frozenset({len(joined)})   # named by a number only
+            if covered:
+                complaints[protocol.id] = covered
+            elif protocol.context_terms and (named := _covered(protocol.context_terms, joined)):
+                context[protocol.id] = named
+        # A protocol whose words all lie inside another's match is no complaint of its own
+        # ("ont i bröstet" is not also "ont").
+        complaints = {pid: words for pid, words in complaints.items()
+                      if not any(words < other for other in complaints.values())}
+        if any(self.protocols[pid].kind != ADMINISTRATIVE for pid in complaints):
+            # An errand beside a health problem: the problem is triaged first.
+            complaints = {pid: w for pid, w in complaints.items()
+                          if self.protocols[pid].kind != ADMINISTRATIVE}
+        if not complaints:
+            complaints, context = context, {}
+        order = sorted(complaints, key=lambda pid: (min(complaints[pid]),
+                                                    -len(complaints[pid]), pid))
+        active = [Active(self.protocols[pid], COMPLAINT, min(complaints[pid])) for pid in order]
+        active += [Active(self.protocols[pid], CONTEXT, min(words))
+                   for pid, words in sorted(context.items(), key=lambda item: min(item[1]))]
+        if not active and self._general is not None and (
+                PENDING_COMPLAINT in state.asked or state.answers or len(state.texts) >= 2):
+            active = [Active(self._general, COMPLAINT, 0)]
+        return tuple(active)
+
+    def _answer(self, question: Question, state: TriageState, evidence: Evidence,
+                joined: Tokens) -> tuple[Answer, str] | None:
+        """The answer the conversation already gives to `question`, and how it is known."""
+        given = state.answers.get(question.id)
+        if given is not None and given != Answer.NO.value:
+            return Answer(given), "asked"
+        # A sign stated in any message outweighs an earlier "nej" ("nu får hon ingen luft").
+        findings = [evidence.get(c) for c in question.asks]
+        if any(f is not None and f.status == Status.PRESENT and f.source != "answer"
+               for f in findings):
+            return Answer.YES, "evidence"
+        found = presence(question.yes_terms, joined) if question.yes_terms else None
+        if found is not None and found.present:
+            return Answer.YES, "message"
+        if given is not None:
+            return Answer(given), "asked"
+        if any(f is not None and f.status == Status.PRESENT for f in findings):
+            return Answer.YES, "evidence"
+        if question.when:
+            known = question.when.holds(state.facts)
+            if known is not None:
+                return (Answer.YES if known else Answer.NO), "number"
+        if found is not None and found.denied and not question.asks:
+            return Answer.NO, "message"
+        if findings and all(f is not None for f in findings):
+            if all(f.status == Status.ABSENT for f in findings if f is not None):
+                return Answer.NO, "evidence"
+            return Answer.UNKNOWN, "evidence"
+        return None
+
+    def _level(self, state: TriageState, active: tuple[Active, ...],
+               answers: dict[str, tuple[Answer, str]]) -> Level:
         levels = [self._flags_by_id[f].level for f in state.red_flags if f in self._flags_by_id]
-        return max(levels) if levels else None
+        for item in active:
+            protocol = item.protocol
+            if item.role == COMPLAINT:
+                levels.append(protocol.default_level)
+            levels += [rule.level for rule in protocol.age_rules
+                       if state.facts.age_years is not None
+                       and rule.applies_to.contains(state.facts.age_years)]
+            for question in protocol.questions:
+                answer = answers.get(question.id, (None, ""))[0]
+                if answer == Answer.YES:
+                    levels.append(question.yes)
+                elif answer == Answer.UNKNOWN:
+                    levels.append(question.unknown)
+        return max(levels, default=Level.PRIMARY_CARE)
+
+    def _is_news(self, text: str, facts: Facts) -> bool:
+        """Whether a message tells something beyond yes or no: a number, an age, a concept
+        or a complaint."""
+        if any(value is not None for value in (
+                facts.age_years, facts.temperature, facts.duration_days, facts.spo2,
+                facts.glucose, facts.systolic, facts.pulse, facts.pregnancy_week)):
+            return True
+        tokens = tokenize(text)
+        if read_messages([text], facts, self.concepts, [tokens]):
+            return True
+        return any(_covered(p.terms + p.context_terms, tokens) for p in self.protocols.values())
 
     # --- answers ----------------------------------------------------------------------
-    def _take_answer(self, state: TriageState, text: str, intent: str | None) -> Turn | None:
+    def _take_answer(self, state: TriageState, text: str, intent: str | None, news: bool
+                     ) -> Turn | None:
         pending = state.pending
         if pending == PENDING_AGE:
-            return self._take_age(state, text)
-        if pending == PENDING_CHOICE:
-            return self._take_choice(state, text)
+            return self._take_age(state, text, news)
         if pending == PENDING_COMPLAINT:
             state.pending = None
-            return None  # the new text is matched against protocols as usual
+            return None  # the text is read like every other message
         question = self.question(pending or "")
         if question is None:
             state.pending = None
             return None
-        answer = parse_answer(text, intent)
+        answer = parse_answer(text)
         if answer is None:
-            found = presence(question.yes_terms, tokenize(text)) if question.yes_terms else None
-            if found and found.present:
-                answer = Answer.YES
-            elif found and found.denied:
-                answer = Answer.NO
+            answer = self._answer_in(question, text)
+        if answer is None and news:
+            # Not an answer but something new ("nu har hon 40 graders feber"): read it, and
+            # ask again only if the question still matters.
+            state.pending, state.retries = None, 0
+            return None
+        if answer is None and intent in INTENTS:
+            answer = INTENTS[intent]
         if answer is None:
             if state.retries == 0:
                 state.retries = 1
@@ -280,238 +456,181 @@ class TriageEngine:
             answer = Answer.UNKNOWN
         state.retries = 0
         state.answers[question.id] = answer.value
-        state.answered_by[question.id] = "asked"
         state.pending = None
         return None
 
-    def _take_age(self, state: TriageState, text: str) -> Turn | None:
-        facts = extract_facts(text)
-        age = facts.age_years
-        folded = fold(text)
+    def _answer_in(self, question: Question, text: str) -> Answer | None:
+        """A free-text reply that answers the question in other words ("jag kan knappt
+        prata mellan andetagen" to the severe-asthma question)."""
+        tokens = tokenize(text)
+        evidence = read_messages([text], extract_facts(text),
+                                 {c: self.concepts[c] for c in question.asks}, [tokens])
+        statuses = [evidence[c].status for c in question.asks if c in evidence]
+        if Status.PRESENT in statuses:
+            return Answer.YES
+        if question.yes_terms:
+            found = presence(question.yes_terms, tokens)
+            if found.present:
+                return Answer.YES
+            if found.denied:
+                return Answer.NO
+        if statuses and all(s == Status.ABSENT for s in statuses):
+            return Answer.NO
+        return None
+
+    def _take_age(self, state: TriageState, text: str, news: bool) -> Turn | None:
+        age = extract_facts(text).age_years
+        folded = text.strip().lower()
         if age is None:
             # As an answer to "how old?", "2 månader" or a bare "7" is an age.
-            # "mån" folds to "man" and is also the word for man: only as a bare answer.
-            spoken = re.search(r"(\d{1,3})(?:[.,]\d)?\s*(ar|man\b|mnd|manad\w*|veck\w*|v\b)?",
-                               folded)
+            # "mån" is also the word for man: only as a bare answer.
+            spoken = re.search(r"(\d{1,3})(?:[.,]\d)?\s*(år|ar|mån\b|man\b|mnd|månad\w*|"
+                               r"manad\w*|veck\w*|v\b)?", folded)
             if spoken:
-                unit = spoken.group(2) or "ar"
-                days = {"ar": 365, "v": 7}.get(unit, 7 if unit.startswith("veck") else 30)
+                unit = spoken.group(2) or "år"
+                days = 365 if unit in ("år", "ar") else 7 if unit.startswith(("veck", "v")) \
+                    else 30
                 age = round(float(spoken.group(1)) * days / 365, 3)
         if age is None and re.search(r"\b(vuxen|vuxna|adult|grown)\b", folded):
             age = 40.0  # "vuxen": an adult of unspecified age
-        if age is None and state.retries == 0:
+        if age is None and parse_answer(text) != Answer.UNKNOWN and not news \
+                and state.retries == 0:
             state.retries = 1
-            return Turn(state, ask=Ask(kind="age", id=PENDING_AGE, protocol=state.protocol,
-                                       retry=True))
+            return Turn(state, ask=Ask(kind="age", id=PENDING_AGE, retry=True))
         state.retries = 0
         state.pending = None
-        state.answered_by[PENDING_AGE] = "asked"
         if age is not None:
-            state.facts = state.facts.merged(Facts(age_years=age, child=age < 16))
-        else:
-            state.facts = state.facts.merged(Facts(child=facts.child))
+            state.facts = state.facts.merged(Facts(age_years=age, child=age < CHILD_MAX_YEARS))
         return None
 
-    def _take_choice(self, state: TriageState, text: str) -> Turn | None:
-        folded = fold(text).strip(" .!?")
-        chosen = next((pid for pid in state.choices
-                       if fold(self.protocols[pid].title) == folded), None)
-        if chosen is None:
-            coverage = self._coverage(text, state, only=state.choices)
-            chosen = max(coverage, key=lambda pid: len(coverage[pid])) if coverage else None
-        if chosen is None:
-            if state.retries == 0:
-                state.retries = 1
-                return Turn(state, ask=self._choice_ask(state, retry=True))
-            chosen = state.choices[0]  # the best match of the description
-        state.retries = 0
-        state.pending = None
-        state.protocol = chosen
-        return None
-
-    def _answer_from_text(self, protocol: Protocol, state: TriageState) -> None:
-        tokens = tokenize("\n".join(state.texts))
-        for question in protocol.questions:
-            if question.id in state.answers or not question.applies_to.may_apply(
-                    state.facts.age_years, state.facts.child):
-                continue
-            answer: Answer | None = None
-            if question.fact is not None:
-                known = question.fact.answer(state.facts)
-                if known is not None:
-                    answer = Answer.YES if known else Answer.NO
-            if answer is None and question.yes_terms:
-                found = presence(question.yes_terms, tokens)
-                if found.present:
-                    answer = Answer.YES
-                elif found.denied:
-                    answer = Answer.NO
-            if answer is not None:
-                state.answers[question.id] = answer.value
-                state.answered_by[question.id] = "text"
-
-    # --- protocol choice ----------------------------------------------------------------
-    def _applicable(self, protocol: Protocol, facts: Facts) -> bool:
-        return protocol.applies_to.may_apply(facts.age_years, facts.child)
-
-    def _coverage(self, text: str, state: TriageState, only: list[str] | None = None
-                  ) -> dict[str, frozenset[int]]:
-        """For each matching protocol, which words of the text its terms cover."""
-        tokens = tokenize(text)
-        coverage: dict[str, frozenset[int]] = {}
-        for protocol in self.protocols.values():
-            if only is not None and protocol.id not in only:
-                continue
-            if only is None and not self._applicable(protocol, state.facts):
-                continue
-            covered = {index for term in protocol.terms for match in find(term, tokens)
-                       if not match.negated for index in range(match.start, match.end)}
-            if covered:
-                coverage[protocol.id] = frozenset(covered)
-        return coverage
-
-    def _choose_protocol(self, state: TriageState) -> Turn | None:
-        coverage = self._coverage("\n".join(state.texts), state)
-        if not coverage and (state.facts.temperature or 0) >= FEVER_DEGREES:
-            # "har 38,2" names no complaint, but a temperature means fever.
-            fever = [pid for pid in FEVER_PROTOCOLS if pid in self.protocols
-                     and self._applicable(self.protocols[pid], state.facts)]
-            if fever:
-                state.protocol = fever[0]
-                return None
-        if not coverage:
-            if state.pending is None and not state.answers and len(state.texts) < 2:
-                state.pending = PENDING_COMPLAINT
-                return Turn(state, ask=Ask(kind="complaint", id=PENDING_COMPLAINT))
-            state.protocol = UNKNOWN_COMPLAINT
-            return None
-        # A protocol whose words all lie inside another's match is not a complaint of its
-        # own ("ont i bröstet" is not also "ont"). The rest are distinct complaints.
-        contenders = [pid for pid, words in coverage.items()
-                      if not any(words < other for other in coverage.values())]
-        triage = [pid for pid in contenders if self.protocols[pid].kind == "triage"]
-        # Widest match first; between equals, the complaint named first in the text.
-        contenders = sorted(triage or contenders,
-                            key=lambda pid: (-len(coverage[pid]), min(coverage[pid]), pid))
-        if len(contenders) > 1:
-            state.choices = contenders[:MAX_CHOICES]
-            state.pending = PENDING_CHOICE
-            return Turn(state, ask=self._choice_ask(state))
-        state.protocol = contenders[0]
-        return None
-
-    def _choice_ask(self, state: TriageState, retry: bool = False) -> Ask:
-        return Ask(kind="choice", id=PENDING_CHOICE, retry=retry,
-                   choices=tuple((pid, self.protocols[pid].title) for pid in state.choices))
-
-    @staticmethod
-    def _needs_age(protocol: Protocol, state: TriageState) -> bool:
-        if state.facts.age_years is not None or state.pending == PENDING_AGE:
+    # --- questions ----------------------------------------------------------------------
+    def _needs_age(self, reading: Reading, state: TriageState) -> bool:
+        if state.facts.age_years is not None or PENDING_AGE in state.asked:
             return False
-        if state.answered_by.get(PENDING_AGE) == "asked":
+        if not state.facts.child or not self._room(state):
             return False
-        # Age changes the outcome only where the protocol has age rules or child-specific
-        # questions and the resident speaks of a child.
-        child_specific = any(q.applies_to.children_only for q in protocol.questions)
-        return bool(protocol.age_rules) or (child_specific and state.facts.child)
+        # Age changes the outcome only where a protocol has age rules or child questions.
+        return any(a.protocol.age_rules or any(q.applies_to.children_only and
+                                               q.id not in reading.answers
+                                               for q in a.protocol.questions)
+                   for a in reading.active)
 
-    # --- questions and outcome ------------------------------------------------------------
-    def _current_level(self, protocol: Protocol | None, state: TriageState) -> Level:
-        level = protocol.default_level if protocol else Level.PRIMARY_CARE
-        flag_level = self._worst_flag_level(state)
-        if flag_level is not None:
-            level = max(level, flag_level)
-        if protocol is None:
-            return level
-        for rule in protocol.age_rules:
-            age = state.facts.age_years
-            if age is not None and rule.applies_to.contains(age):
-                level = max(level, rule.level)
-        for question in protocol.questions:
-            answer = state.answers.get(question.id)
-            if answer == Answer.YES.value:
-                level = max(level, question.yes)
-            elif answer == Answer.UNKNOWN.value:
-                level = max(level, question.unknown)
-        return level
-
-    def _next_question(self, protocol: Protocol, state: TriageState) -> Question | None:
-        if state.asked >= MAX_QUESTIONS:
+    def _next_question(self, reading: Reading, state: TriageState) -> Question | None:
+        if not self._room(state):
             return None
-        level = self._current_level(protocol, state)
-        open_questions = [
-            q for q in protocol.questions
-            if q.id not in state.answers
-            and q.yes > level
-            and q.applies_to.may_apply(state.facts.age_years, state.facts.child)
-        ]
-        if not open_questions:
+        facts = state.facts
+        candidates: list[tuple[Any, ...]] = []
+        for rank, item in enumerate(reading.active):
+            for index, question in enumerate(item.protocol.questions):
+                if (question.id in reading.answers or question.yes <= reading.level
+                        or not question.applies_to.may_apply(facts.age_years, facts.child)):
+                    continue
+                # Between equally urgent questions: the leading complaint's first, then one
+                # whose concepts other active protocols also ask about (it answers more).
+                shared = sum(1 for other in reading.active for q in other.protocol.questions
+                             if set(q.asks) & set(question.asks))
+                candidates.append((question.yes, item.role == COMPLAINT, -rank, shared,
+                                   -index, question))
+        if not candidates:
             return None
-        # Most urgent first; file order breaks ties.
-        return max(open_questions, key=lambda q: (q.yes, -protocol.questions.index(q)))
+        return max(candidates, key=lambda c: c[:-1])[-1]
 
-    def conclude(self, state: TriageState) -> Turn:
-        protocol = self.protocols.get(state.protocol or "")
-        level = self._current_level(protocol, state)
+    # --- outcome ----------------------------------------------------------------------------
+    def conclude(self, state: TriageState, reading: Reading | None = None) -> Turn:
+        reading = reading or self.read(state)
+        level = reading.level
         reasons: list[Reason] = []
+        for hit in reading.hits:
+            reasons.append(Reason(hit.flag.id, hit.flag.reason, hit.flag.level,
+                                  ({"source": "red_flag", "detail": ", ".join(hit.evidence)},)))
+        hit_ids = {hit.flag.id for hit in reading.hits}
         for flag_id in state.red_flags:
             flag = self._flags_by_id.get(flag_id)
-            if flag:
+            if flag and flag_id not in hit_ids:
                 reasons.append(Reason(flag.id, flag.reason, flag.level))
         uncertain: list[str] = []
-        if protocol:
+        complaints = [a.protocol for a in reading.active if a.role == COMPLAINT]
+        for item in reading.active:
+            protocol = item.protocol
+            floor = protocol.default_level if item.role == COMPLAINT else Level.SELF_CARE
             for rule in protocol.age_rules:
                 age = state.facts.age_years
-                if (age is not None and rule.applies_to.contains(age)
-                        and rule.level > protocol.default_level):
-                    reasons.append(Reason(rule.id, rule.reason, rule.level))
+                if age is not None and rule.applies_to.contains(age) and rule.level > floor:
+                    reasons.append(Reason(rule.id, rule.reason, rule.level,
+                                          ({"source": "age", "detail": f"{age:g} år"},)))
             for question in protocol.questions:
-                answer = state.answers.get(question.id)
-                if answer == Answer.YES.value and question.yes > protocol.default_level:
-                    reasons.append(Reason(question.id, question.reason, question.yes))
-                elif answer == Answer.UNKNOWN.value:
+                answer, how = reading.answers.get(question.id, (None, ""))
+                if answer == Answer.UNKNOWN:
                     uncertain.append(question.id)
-                    if question.unknown > protocol.default_level:
-                        reasons.append(Reason(question.id, question.reason, question.unknown))
-            if not reasons:
-                reasons.append(Reason(f"{protocol.id}.no_warning_signs",
-                                      "inga varningstecken kom fram", protocol.default_level))
-        else:
-            reasons.append(Reason(UNKNOWN_COMPLAINT, "besvären passar inte in i mina frågor",
-                                  level))
-        reasons.sort(key=lambda r: r.level, reverse=True)
+                raised = question.yes if answer == Answer.YES else question.unknown \
+                    if answer == Answer.UNKNOWN else None
+                if raised is not None and raised > floor:
+                    reasons.append(Reason(question.id, question.reason, raised,
+                                          self._evidence_for(question, how, reading, state)))
+        leading = self._leading(reading, reasons)
+        if leading is not None and not any(r.level >= leading.default_level for r in reasons):
+            reasons.append(Reason(f"{leading.id}.no_warning_signs",
+                                  "inga varningstecken kom fram", leading.default_level))
+        reasons = _unique(sorted(reasons, key=lambda r: r.level, reverse=True))
         flags = [self._flags_by_id[f] for f in state.red_flags if f in self._flags_by_id]
         to_ed = {f.id for f in flags if f.to_emergency_department}
-        if protocol:
-            to_ed |= {q.id for q in protocol.questions if q.to_emergency_department
-                      and state.answers.get(q.id) in (Answer.YES.value, Answer.UNKNOWN.value)}
-        emergency_department = level == Level.URGENT and any(
-            r.id in to_ed for r in reasons if r.level == Level.URGENT)
+        to_ed |= {q.id for a in reading.active for q in a.protocol.questions
+                  if q.to_emergency_department
+                  and reading.answers.get(q.id, (None, ""))[0] in (Answer.YES, Answer.UNKNOWN)}
+        advised = complaints if level < Level.URGENT else []
         disposition = Disposition(
             level=level,
-            protocol=protocol.id if protocol else None,
-            protocol_title=protocol.title if protocol else None,
+            protocol=leading.id if leading else None,
+            protocol_title=leading.title if leading else None,
             reasons=tuple(reasons),
-            self_care=protocol.self_care if protocol and level < Level.URGENT else (),
-            seek_care_if=protocol.seek_care_if if protocol else (),
+            self_care=tuple(dict.fromkeys(line for p in advised for line in p.self_care)),
+            seek_care_if=tuple(dict.fromkeys(line for p in complaints for line in p.seek_care_if)),
             red_flags=tuple(f.id for f in flags),
             red_flag_responses=tuple(f.response for f in sorted(flags, key=lambda f: -f.level)),
-            uncertain=tuple(uncertain),
-            digital_ok=bool(protocol and protocol.digital_ok),
-            administrative=bool(protocol and protocol.kind == "administrative"),
+            uncertain=tuple(dict.fromkeys(uncertain)),
+            digital_ok=bool(complaints) and all(p.digital_ok for p in complaints),
+            administrative=bool(complaints) and all(p.kind == ADMINISTRATIVE for p in complaints),
             facts=state.facts,
-            emergency_department=emergency_department,
+            emergency_department=level == Level.URGENT and any(
+                r.id in to_ed for r in reasons if r.level == Level.URGENT),
+            protocols=tuple(a.protocol.id for a in reading.active),
+            general=leading is not None and leading.kind == GENERAL,
         )
         state.finished = True
         state.pending = None
         state.disposition = disposition.to_dict()
         return Turn(state, disposition=disposition)
 
+    @staticmethod
+    def _leading(reading: Reading, reasons: list[Reason]) -> Protocol | None:
+        """The complaint that decides the level; between equals, the one named first."""
+        complaints = [a.protocol for a in reading.active if a.role == COMPLAINT]
+        if not complaints:
+            return None
 
-    def emergency(self, text: str, facts: Facts | None = None) -> Disposition:
+        def weight(protocol: Protocol) -> Level:
+            raised = [r.level for r in reasons if r.id.startswith(protocol.id + ".")]
+            return max([protocol.default_level, *raised])
+
+        return max(complaints, key=lambda p: (weight(p), -complaints.index(p)))
+
+    def _evidence_for(self, question: Question, how: str, reading: Reading,
+                      state: TriageState) -> tuple[dict[str, Any], ...]:
+        if how == "asked":
+            return ({"source": "answer", "detail": state.answers.get(question.id, "")},)
+        if how == "number":
+            return ({"source": "number", "detail": ", ".join(
+                f"{c.key} {c.value:g}" for c in question.when.items)},)
+        found = [reading.evidence[c].to_dict() for c in question.asks if c in reading.evidence]
+        return tuple(found) or ({"source": "message", "detail": "egna ord"},)
+
+    def emergency(self, state: TriageState | None, text: str) -> Disposition:
         """Outcome for a message the NLU layer marked as an emergency."""
-        state = TriageState(texts=[text], facts=(facts or Facts()).merged(extract_facts(text)))
-        self.screen_state(state)
+        state = TriageState() if state is None else state
+        state.finished, state.disposition, state.pending = False, None, None
+        if text.strip() and not PAYLOAD.fullmatch(text.strip()):
+            state.texts.append(text)
+            state.facts = state.facts.merged(extract_facts(text))
         disposition = self.conclude(state).disposition
         assert disposition is not None
         if disposition.level == Level.EMERGENCY:
@@ -522,4 +641,25 @@ class TriageEngine:
         data.update(level=Level.EMERGENCY.id, self_care=[], reasons=[
             {"id": "emergency.stated", "text": "du beskriver ett akut läge",
              "level": Level.EMERGENCY.id}, *data["reasons"]])
+        state.disposition = data
         return Disposition.from_dict(data)
+
+
+def _covered(terms: tuple[Any, ...], tokens: Tokens) -> frozenset[int]:
+    """Which tokens the affirmed matches of `terms` cover."""
+    where = tokens.where()
+    return frozenset(index for term in terms if term.words[0].key in where
+                     for match in find(term, tokens) if not match.negated
+                     for index in range(match.start, match.end))
+
+
+def _unique(reasons: list[Reason]) -> list[Reason]:
+    """One reason per id and per text (two protocols may ask the same thing)."""
+    seen: set[str] = set()
+    result = []
+    for reason in reasons:
+        if reason.id in seen or reason.text in seen:
+            continue
+        seen |= {reason.id, reason.text}
+        result.append(reason)
+    return result

@@ -1,7 +1,10 @@
-"""Facts residents state in free text: age, temperature and how long it has lasted.
+"""Facts residents state in free text: age, how long it has lasted, and numbers from home
+devices — temperature, oxygen saturation, blood glucose, blood pressure, pulse — and the
+week of a pregnancy.
 
 "min son är 3 år och har haft 39 graders feber i två dagar" gives age 3, temperature 39.0
-and duration 2 days, so the bot never asks for them again.
+and duration 2 days, so the bot never asks for them again; "saturationen är 89" and
+"blodsockret 27" can drive red flags (bot/triage/conditions.py).
 """
 
 from __future__ import annotations
@@ -39,11 +42,12 @@ _CHILD_WORDS = re.compile(
 # An adult patient named by relation ("mamma har hög feber"). A parent word right after
 # "hans"/"hennes" names the speaker instead ("jag är hans mamma"), so it does not count.
 _ADULT_WORDS = re.compile(
-    r"\b(?:(\w+)\s+)?(mamma|mamman|pappa|pappan|min mor|min far|mormor|morfar|farmor|farfar|"
+    r"\b(?:(\w{1,24})\s+)?(mamma|mamman|pappa|pappan|min mor|min far|mormor|morfar|farmor|farfar|"
     r"min man|maken|min fru|frun|sambo\w*|pojkvan\w*|flickvan\w*|svarmor|svarfar|granne\w*|"
     r"kollega\w*|pensionar\w*|my mom|my mum|my dad|my mother|my father|my husband|my wife|"
     r"my partner|grandma|grandpa|grandmother|grandfather)\b"
 )
+_PREGNANT = re.compile(r"\b(gravid\w*|pregnan\w*|fosterror\w*|vantar barn)")
 _SPEAKER_OWNERS = frozenset({"hans", "hennes", "barnets", "deras", "his", "her", "their"})
 _INFANT_WORDS = re.compile(r"\b(bebis\w*|baby|spadbarn\w*|nyfodd\w*|newborn|infant)\b")
 # Words for a person right before an age: "dotter 2 år", "bebis 6 veckor".
@@ -70,36 +74,33 @@ class Facts:
     adult: bool = False          # the text names an adult patient ("mamma", "min man")
     temperature: float | None = None
     duration_days: float | None = None
+    spo2: float | None = None            # oxygen saturation, %
+    glucose: float | None = None         # blood glucose, mmol/l
+    systolic: float | None = None        # blood pressure, mmHg
+    diastolic: float | None = None
+    pulse: float | None = None           # beats per minute
+    pregnancy_week: float | None = None
 
     def merged(self, newer: Facts) -> Facts:
         """Newer statements win; a child stays a child."""
-        return replace(
-            self,
-            age_years=newer.age_years if newer.age_years is not None else self.age_years,
-            child=self.child or newer.child,
-            adult=self.adult or newer.adult,
-            temperature=(newer.temperature if newer.temperature is not None
-                         else self.temperature),
-            duration_days=(newer.duration_days if newer.duration_days is not None
-                           else self.duration_days),
-        )
-
-    @property
-    def is_child(self) -> bool:
-        if self.age_years is not None:
-            return self.age_years < 16
-        return self.child
+        values = {name: getattr(newer, name) if getattr(newer, name) is not None
+                  else getattr(self, name) for name in NUMBERS}
+        return replace(self, child=self.child or newer.child, adult=self.adult or newer.adult,
+                       **values)
 
     def to_dict(self) -> dict[str, float | bool | None]:
-        return {"age_years": self.age_years, "child": self.child, "adult": self.adult,
-                "temperature": self.temperature, "duration_days": self.duration_days}
+        return {"child": self.child, "adult": self.adult,
+                **{name: getattr(self, name) for name in NUMBERS}}
 
     @classmethod
     def from_dict(cls, data: dict | None) -> Facts:
         data = data or {}
-        return cls(age_years=data.get("age_years"), child=bool(data.get("child")),
-                   adult=bool(data.get("adult")),
-                   temperature=data.get("temperature"), duration_days=data.get("duration_days"))
+        return cls(child=bool(data.get("child")), adult=bool(data.get("adult")),
+                   **{name: data.get(name) for name in NUMBERS})
+
+
+NUMBERS = ("age_years", "temperature", "duration_days", "spo2", "glucose", "systolic",
+           "diastolic", "pulse", "pregnancy_week")
 
 
 def _value(raw: str) -> float:
@@ -124,7 +125,7 @@ def _age(text: str) -> float | None:
         return _value(compact.group(1))
     # "är 3 år", "3 år gammal", "dotter 2 år", "bebis 2 veckor", "is 3 years old"
     pattern = re.compile(
-        r"(?:\b(\w+)\s+)?" + r"\b" + _NUMBER + r"\s*" +
+        r"(?:\b(\w{1,24})\s+)?" + r"\b" + _NUMBER + r"\s*" +
         r"(ars?|years?|manaders|manader|manad|mnd|months?|veckors|veckor|vecka|weeks?)\b"
         r"(?:\s+(gammal|gamla|old))?"
     )
@@ -171,8 +172,8 @@ def _duration(text: str) -> float | None:
     )
     spans = [_value(m.group(1)) * _unit_days(m.group(2)) for m in pattern.finditer(text)]
     # "feber 2 veckor", "ont 3 dagar": a span without a marker, unless it is an age
-    bare = re.compile(r"(?:\b(\w+)\s+)?\b" + _NUMBER + r"\s*(timm\w*|dag\w*|dygn\w*|veck\w*|"
-                      r"manad\w*|hours?|days?|weeks?|months?)\b(?:\s+(\w+))?")
+    bare = re.compile(r"(?:\b(\w{1,24})\s+)?\b" + _NUMBER + r"\s*(timm\w*|dag\w*|dygn\w*|veck\w*|"
+                      r"manad\w*|hours?|days?|weeks?|months?)\b(?:\s+(\w{1,24}))?")
     for m in bare.finditer(text):
         before, after = m.group(1), m.group(4) or ""
         is_age = (before and _PERSON.fullmatch(before)) or _PERSON.fullmatch(after) or (
@@ -188,19 +189,87 @@ def _duration(text: str) -> float | None:
     return max(relative) if relative else None
 
 
+# Numbers from home devices, each found next to its label ("saturation 89", "89 % syre",
+# "blodsockret 2,8", "27 mmol", "blodtryck 190/110", "puls 150", "gravid i vecka 32").
+# Where one is found its text is blanked, so "vecka 32" is no age and "38,5 mmol" no fever.
+_DECIMAL = r"(\d{1,3}(?:[.,]\d{1,2})?)"
+_GAP = r"[^\d\n]{0,18}?"
+_MEASURES: tuple[tuple[str, re.Pattern[str], float, float], ...] = (
+    ("spo2", re.compile(
+        r"\b(?:saturation\w*|saturering\w*|sat|sats|saturationen|syremattnad\w*|syresattning\w*"
+        r"|syrehalt\w*|syreniva\w*|syremattning\w*|syret|spo2|sp02|o2|oxygen\w*|"
+        r"pulsoxi\w*|pulsoxy\w*|oximeter\w*|mattnaden|mattningen)\b" + _GAP + _DECIMAL
+        + r"\s*%?"), 50.0, 100.0),
+    ("spo2", re.compile(
+        r"\b" + _DECIMAL + r"\s*(?:%|procent|percent)\s*(?:\w{1,12}\s+){0,2}?"
+        r"(?:syre\w*|saturation\w*|sat\w*|o2|oxygen\w*|pa pulsoxi\w*|pa oximeter\w*)"),
+        50.0, 100.0),
+    ("glucose", re.compile(
+        r"\b(?:blodsock\w*|sockret|sockervarde\w*|socker|bs|p-glukos|glukos\w*|glucose|"
+        r"blood sugar|sugar|bg|b-glukos)\b" + _GAP + _DECIMAL), 0.5, 45.0),
+    ("glucose", re.compile(r"\b" + _DECIMAL + r"\s*(?:mmol\w*|mm/l)"), 0.5, 45.0),
+    ("pulse", re.compile(
+        r"\b(?:puls|pulsen|hjartfrekvens\w*|pulse|heart rate|hr)\b" + _GAP + r"(\d{2,3})\b"),
+        20.0, 260.0),
+    ("pulse", re.compile(r"\b(\d{2,3})\s*(?:slag\s*(?:i|per|/)\s*min\w*|bpm|slag/min)"),
+        20.0, 260.0),
+    ("pregnancy_week", re.compile(
+        r"\b(?:gravid\w*|pregnant)\s+(?:i\s+|in\s+)?(?:vecka|v\.?|week|graviditetsvecka)\s*"
+        r"(\d{1,2})\b"), 3.0, 44.0),
+    ("pregnancy_week", re.compile(
+        r"\b(?:graviditetsvecka|gravidvecka|graviditetsv)\s*(\d{1,2})\b"), 3.0, 44.0),
+    ("pregnancy_week", re.compile(
+        r"\b(\d{1,2})\s*(?:\+\s*\d\s*)?(?:veckor|v\.?|weeks?)\s*(?:gravid\w*|pregnant|along)"),
+        3.0, 44.0),
+    ("pregnancy_week", re.compile(
+        r"\b(?:i |in )?(?:vecka|v\.?|week)\s*(\d{1,2})(?:\s*\+\s*\d)?\b(?=[^\n]{0,40}?"
+        r"(?:gravid|pregnan|graviditet|bebis|barnet|magen|fostret|foster|mf|bm|mvc|bf))"),
+        3.0, 44.0),
+    ("pregnancy_week", re.compile(
+        r"\b(\d{1,2})\s*\+\s*\d\b(?=[^\n]{0,40}?(?:gravid|pregnan|graviditet))"), 3.0, 44.0),
+    ("pregnancy_week", re.compile(
+        r"(?:gravid|pregnan|graviditet)[^\n]{0,40}?\b(?:i |in )?(?:vecka|v\.?|week)\s*"
+        r"(\d{1,2})\b"), 3.0, 44.0),
+)
+_BLOOD_PRESSURE = re.compile(r"\b(\d{2,3})\s*/\s*(\d{2,3})\b")
+_BP_LABEL = re.compile(r"blodtryck\w*|\bbt\b|\bbp\b|blood pressure|trycket|\btryck\b|mmhg|mm hg"
+                       r"|overtryck\w*")
+
+
+def _measures(text: str) -> tuple[dict[str, float], str]:
+    """The device readings in `text`, and the text with their spans blanked."""
+    found: dict[str, float] = {}
+    spans: list[tuple[int, int]] = []
+    for name, pattern, low, high in _MEASURES:
+        for m in pattern.finditer(text):
+            value = float(m.group(1).replace(",", "."))
+            if low <= value <= high and not any(s <= m.start(1) < e for s, e in spans):
+                found.setdefault(name, value)
+                spans.append((m.start(), m.end()))
+    for m in _BLOOD_PRESSURE.finditer(text):
+        systolic, diastolic = float(m.group(1)), float(m.group(2))
+        window = text[max(0, m.start() - 30): m.end() + 12]
+        if 60 <= systolic <= 300 and 30 <= diastolic <= 200 and systolic > diastolic and (
+                _BP_LABEL.search(window) or systolic >= 140):
+            found.setdefault("systolic", systolic)
+            found.setdefault("diastolic", diastolic)
+            spans.append((m.start(), m.end()))
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return found, text
+
+
 def extract_facts(text: str) -> Facts:
-    folded = fold(text)
+    measures, folded = _measures(fold(text))
     age = _age(folded)
-    child = bool(_CHILD_WORDS.search(folded)) or (age is not None and age < 16)
-    if age is None and _INFANT_WORDS.search(folded):
-        child = True
+    # In a pregnancy "bebisen" is the unborn baby: only a stated age makes a child then.
+    pregnant = "pregnancy_week" in measures or bool(_PREGNANT.search(folded))
+    named_child = bool(_CHILD_WORDS.search(folded)) or (
+        age is None and bool(_INFANT_WORDS.search(folded)))
+    child = (age is not None and age < 16) or (named_child and not pregnant)
     adult = any(m.group(1) not in _SPEAKER_OWNERS for m in _ADULT_WORDS.finditer(folded))
     return Facts(age_years=age, child=child, adult=adult, temperature=_temperature(folded),
-                 duration_days=_duration(folded))
+                 duration_days=_duration(folded), **measures)
 
 
-def mentions_infant(text: str) -> bool:
-    return bool(_INFANT_WORDS.search(fold(text)))
-
-
-__all__ = ["Facts", "extract_facts", "mentions_infant"]
+__all__ = ["Facts", "extract_facts"]

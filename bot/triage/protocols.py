@@ -2,7 +2,12 @@
 
 Every question is phrased so that "ja" is the worrying answer: "ja" raises the level to the
 question's `if_yes` level, "vet inte" to its `if_unknown` level (by default the same, to be
-safe), "nej" changes nothing. The schema is checked on load; errors name the file and the field.
+safe), "nej" changes nothing. A question names the concepts it asks about (`asks`), so the
+evidence of the whole conversation answers it without asking; `when` thresholds let a stated
+number answer it. The schema is checked on load; errors name the file and the field.
+
+Kinds: `triage` (a complaint), `administrative` (an errand, no questions) and `general` (the
+one protocol for what no other fits: universal danger questions and a careful route).
 """
 
 from __future__ import annotations
@@ -15,38 +20,15 @@ from typing import Any
 
 from bot.content.loader import CONTENT_DIR, ContentError, get, get_date, read_yaml
 from bot.triage.ages import AgeRange
-from bot.triage.facts import Facts
+from bot.triage.concepts import Concept, concept_ids, concepts, phrases
+from bot.triage.conditions import Conditions, parse_conditions
 from bot.triage.levels import Level
-from bot.triage.matcher import Phrase, phrase_list
+from bot.triage.matcher import Phrase
 
 PROTOCOL_DIR = CONTENT_DIR / "protocols"
-KINDS = ("triage", "administrative")
+TRIAGE, ADMINISTRATIVE, GENERAL = "triage", "administrative", "general"
+KINDS = (TRIAGE, ADMINISTRATIVE, GENERAL)
 DESTINATION_ED = "akutmottagning"
-FACT_KEYS = ("temperature_at_least", "duration_days_at_least", "duration_days_below",
-             "age_years_below", "age_years_at_least")
-
-
-@dataclass(frozen=True)
-class FactCondition:
-    """A question the resident may already have answered by stating a fact."""
-
-    key: str
-    value: float
-
-    def answer(self, facts: Facts) -> bool | None:
-        """True/False when the fact is known, None when it is not."""
-        if self.key == "temperature_at_least":
-            known = facts.temperature
-            return None if known is None else known >= self.value
-        if self.key.startswith("duration_days"):
-            known = facts.duration_days
-            if known is None:
-                return None
-            return known >= self.value if self.key.endswith("at_least") else known < self.value
-        known = facts.age_years
-        if known is None:
-            return None
-        return known < self.value if self.key.endswith("below") else known >= self.value
 
 
 @dataclass(frozen=True)
@@ -57,8 +39,9 @@ class Question:
     yes: Level
     unknown: Level
     reason: str             # resident-facing "because ...", used when the answer raised the level
-    yes_terms: tuple[Phrase, ...]
-    fact: FactCondition | None
+    asks: tuple[str, ...]   # concept ids: any present answers "ja", all absent "nej"
+    yes_terms: tuple[Phrase, ...]   # further wordings that mean "ja" to this question only
+    when: Conditions        # numbers that answer it ("duration at least 7 days")
     applies_to: AgeRange
     # "akutmottagning": an urgent "ja" means going straight to an emergency department
     # (1177's "sök vård direkt på akutmottagning"), not the vårdcentral.
@@ -79,6 +62,10 @@ class Protocol:
     title: str
     kind: str
     terms: tuple[Phrase, ...]
+    # Wordings that name the condition as a background ("jag har astma"): with another
+    # complaint the protocol is context (its questions may raise the level, its default
+    # level and title do not lead); alone, it is the complaint.
+    context_terms: tuple[Phrase, ...]
     applies_to: AgeRange
     default_level: Level
     digital_ok: bool
@@ -112,10 +99,11 @@ def _ages(entry: dict[str, Any], path: Path, field: str) -> AgeRange:
         raise ContentError(path, field, str(error)) from None
 
 
-def _phrases(raw: Any, path: Path, field: str, required: bool) -> tuple[Phrase, ...]:
+def _phrases(raw: Any, path: Path, field: str, required: bool,
+             known: dict[str, Concept]) -> tuple[Phrase, ...]:
     if raw is None and not required:
         return ()
-    return phrase_list(raw, path, field)
+    return phrases(raw, path, field, known)
 
 
 def _texts(raw: Any, path: Path, field: str) -> tuple[str, ...]:
@@ -125,7 +113,8 @@ def _texts(raw: Any, path: Path, field: str) -> tuple[str, ...]:
     return tuple(" ".join(t.split()) for t in raw)
 
 
-def _question(protocol_id: str, entry: Any, index: int, path: Path) -> Question:
+def _question(protocol_id: str, entry: Any, index: int, path: Path,
+              known: dict[str, Concept]) -> Question:
     prefix = f"questions[{index}]."
     if not isinstance(entry, dict):
         raise ContentError(path, f"questions[{index}]", "must be a mapping")
@@ -133,15 +122,6 @@ def _question(protocol_id: str, entry: Any, index: int, path: Path) -> Question:
     prefix = f"questions[{short_id}]."
     # Keys are if_yes/if_unknown: YAML 1.1 reads a bare `yes:` key as the boolean True.
     yes = _level(entry, "if_yes", path, prefix)
-    fact = None
-    if entry.get("fact") is not None:
-        raw = entry["fact"]
-        if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in FACT_KEYS:
-            raise ContentError(path, f"{prefix}fact", f"must be one of {', '.join(FACT_KEYS)}")
-        key, value = next(iter(raw.items()))
-        if not isinstance(value, (int, float)):
-            raise ContentError(path, f"{prefix}fact.{key}", "must be a number")
-        fact = FactCondition(key, float(value))
     destination = get(entry, "destination", str, path, prefix, required=False)
     if destination not in (None, DESTINATION_ED):
         raise ContentError(path, f"{prefix}destination", f"may only be {DESTINATION_ED!r}")
@@ -157,25 +137,29 @@ def _question(protocol_id: str, entry: Any, index: int, path: Path) -> Question:
         yes=yes,
         unknown=_level(entry, "if_unknown", path, prefix, default=yes),
         reason=" ".join(get(entry, "reason", str, path, prefix).split()),
-        yes_terms=_phrases(entry.get("yes_terms"), path, f"{prefix}yes_terms", required=False),
-        fact=fact,
+        asks=(concept_ids(entry["asks"], path, f"{prefix}asks", known)
+              if entry.get("asks") is not None else ()),
+        yes_terms=_phrases(entry.get("yes_terms"), path, f"{prefix}yes_terms", False, known),
+        when=parse_conditions(entry.get("when"), path, f"{prefix}when"),
         applies_to=_ages(entry, path, f"{prefix}applies_to"),
         to_emergency_department=destination == DESTINATION_ED,
     )
 
 
-def load_protocol(path: Path) -> Protocol:
+def load_protocol(path: Path, known: dict[str, Concept] | None = None) -> Protocol:
+    known = concepts() if known is None else known
     data = read_yaml(path)
     protocol_id = get(data, "id", str, path)
     if protocol_id != path.stem:
         raise ContentError(path, "id", f"must equal the file name ({path.stem!r})")
-    kind = get(data, "kind", str, path, required=False, default="triage")
+    kind = get(data, "kind", str, path, required=False, default=TRIAGE)
     if kind not in KINDS:
         raise ContentError(path, "kind", f"must be one of {', '.join(KINDS)}")
     questions_raw = get(data, "questions", list, path, required=False, default=[])
-    if kind == "triage" and not questions_raw:
-        raise ContentError(path, "questions", "a triage protocol needs questions")
-    questions = tuple(_question(protocol_id, q, i, path) for i, q in enumerate(questions_raw))
+    if kind != ADMINISTRATIVE and not questions_raw:
+        raise ContentError(path, "questions", f"a {kind} protocol needs questions")
+    questions = tuple(_question(protocol_id, q, i, path, known)
+                      for i, q in enumerate(questions_raw))
     ids = [q.id for q in questions]
     if len(ids) != len(set(ids)):
         raise ContentError(path, "questions", "question ids must be unique")
@@ -195,7 +179,8 @@ def load_protocol(path: Path) -> Protocol:
         id=protocol_id,
         title=get(data, "title", str, path),
         kind=kind,
-        terms=_phrases(data.get("terms"), path, "terms", required=True),
+        terms=_phrases(data.get("terms"), path, "terms", kind != GENERAL, known),
+        context_terms=_phrases(data.get("context_terms"), path, "context_terms", False, known),
         applies_to=_ages(data, path, "applies_to"),
         default_level=_level(data, "default_level", path, ""),
         digital_ok=bool(get(data, "digital_ok", bool, path)),
@@ -210,11 +195,16 @@ def load_protocol(path: Path) -> Protocol:
     )
 
 
-def load_protocols(directory: Path = PROTOCOL_DIR) -> dict[str, Protocol]:
+def load_protocols(directory: Path = PROTOCOL_DIR,
+                   known: dict[str, Concept] | None = None) -> dict[str, Protocol]:
     files = sorted(directory.glob("*.yml"))
     if not files:
         raise ContentError(directory, "<dir>", "no protocol files found")
-    return {p.id: p for p in (load_protocol(path) for path in files)}
+    found = {p.id: p for p in (load_protocol(path, known) for path in files)}
+    general = [p.id for p in found.values() if p.kind == GENERAL]
+    if len(general) > 1:
+        raise ContentError(directory, "kind", f"only one general protocol, found {general}")
+    return found
 
 
 @lru_cache(maxsize=1)

@@ -1,8 +1,9 @@
 """Red flags: deterministic rules that force a triage level, checked on every message.
 
 Loaded from bot/content/red_flags.yml. A red flag fires when, for each of its groups, at
-least one phrase of the group occurs in the text and is not negated. Red flags never
-depend on the intent classifier, and nothing later in a conversation lowers them.
+least one phrase of the group occurs in the text and is not negated (`@id` in a group stands
+for a concept's forms), and every threshold in its `when` holds ("spo2_below: 90"). Red flags
+never depend on the intent classifier, and nothing later in a conversation lowers them.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from pathlib import Path
 from bot.content.loader import CONTENT_DIR, ContentError, get, get_date, read_yaml
 from bot.content.phone_book import phone_book
 from bot.triage.ages import AgeRange
+from bot.triage.concepts import Concept, phrases
+from bot.triage.conditions import KEYS, Conditions, parse_conditions
 from bot.triage.facts import Facts, extract_facts
 from bot.triage.levels import Level
-from bot.triage.matcher import Phrase, phrase_list, presence, tokenize
+from bot.triage.matcher import Phrase, Tokens, presence, tokenize
 
 RED_FLAGS_FILE = CONTENT_DIR / "red_flags.yml"
 
@@ -29,6 +32,7 @@ class RedFlag:
     reason: str           # for the resident: "because ..."
     response: str         # what the bot says, phone numbers filled in
     groups: tuple[tuple[Phrase, ...], ...]
+    when: Conditions
     applies_to: AgeRange
     phones: tuple[str, ...]
     to_emergency_department: bool = False  # urgent: straight to an akutmottagning
@@ -43,7 +47,8 @@ class RedFlagHit:
         return {"id": self.flag.id, "level": self.flag.level.id, "evidence": list(self.evidence)}
 
 
-def load_red_flags(path: Path = RED_FLAGS_FILE) -> tuple[RedFlag, ...]:
+def load_red_flags(path: Path = RED_FLAGS_FILE,
+                   known: dict[str, Concept] | None = None) -> tuple[RedFlag, ...]:
     data = read_yaml(path)
     get_date(data, "reviewed", path)
     get(data, "source", str, path)
@@ -71,12 +76,15 @@ def load_red_flags(path: Path = RED_FLAGS_FILE) -> tuple[RedFlag, ...]:
         if destination not in (None, "akutmottagning") or (destination and level != Level.URGENT):
             raise ContentError(path, f"{prefix}destination",
                                "may only be 'akutmottagning', with level urgent")
+        when = parse_conditions(entry.get("when"), path, f"{prefix}when")
         if "all_of" in entry:
             raw_groups = get(entry, "all_of", list, path, prefix)
-            groups = tuple(phrase_list(g, path, f"{prefix}all_of[{i}]")
+            groups = tuple(phrases(g, path, f"{prefix}all_of[{i}]", known)
                            for i, g in enumerate(raw_groups))
+        elif "any_of" in entry or not when:
+            groups = (phrases(entry.get("any_of"), path, f"{prefix}any_of", known),)
         else:
-            groups = (phrase_list(entry.get("any_of"), path, f"{prefix}any_of"),)
+            groups = ()  # a threshold alone: "spo2_below: 88"
         phones = tuple(get(entry, "phones", list, path, prefix, required=False, default=[]))
         for phone in phones:
             if phone not in numbers:
@@ -89,7 +97,7 @@ def load_red_flags(path: Path = RED_FLAGS_FILE) -> tuple[RedFlag, ...]:
         flags.append(RedFlag(
             id=flag_id, level=level, title=get(entry, "title", str, path, prefix),
             reason=get(entry, "reason", str, path, prefix), response=response,
-            groups=groups, applies_to=applies_to, phones=phones,
+            groups=groups, when=when, applies_to=applies_to, phones=phones,
             to_emergency_department=destination == "akutmottagning",
         ))
     return tuple(flags)
@@ -101,20 +109,24 @@ def red_flags() -> tuple[RedFlag, ...]:
 
 
 def screen(text: str, facts: Facts | None = None,
-           flags: tuple[RedFlag, ...] | None = None) -> list[RedFlagHit]:
+           flags: tuple[RedFlag, ...] | None = None,
+           tokens: Tokens | None = None) -> list[RedFlagHit]:
     """All red flags that fire on `text`, most urgent first.
 
-    `facts` (age, child) may come from earlier messages; facts in `text` are added.
+    `facts` (age, child, numbers) may come from earlier messages; facts in `text` are added.
     """
     flags = red_flags() if flags is None else flags
     known = extract_facts(text) if facts is None else facts.merged(extract_facts(text))
-    tokens = tokenize(text)
+    tokens = tokenize(text) if tokens is None else tokens
     hits: list[RedFlagHit] = []
     for flag in flags:
         if not flag.applies_to.may_apply_to_emergency(known.age_years, known.child,
                                                       known.adult):
             continue
-        evidence: list[str] = []
+        if flag.when and not flag.when.holds(known):
+            continue
+        evidence = [f"{name} {getattr(known, name):g}"
+                    for name in dict.fromkeys(KEYS[c.key][0] for c in flag.when.items)]
         for group in flag.groups:
             found = presence(group, tokens)
             if not found.present:

@@ -32,11 +32,6 @@ def ask_message(ask: Ask) -> Message:
     if ask.kind == "age":
         return Message(t["ask_age_retry" if ask.retry else "ask_age"],
                        custom={"type": "triage_question", "question_id": ask.id})
-    if ask.kind == "choice":
-        buttons = tuple((title, title) for _, title in ask.choices)
-        return Message(t["ask_choice_retry" if ask.retry else "ask_choice"], buttons,
-                       {"type": "triage_question", "question_id": ask.id,
-                        "choices": [pid for pid, _ in ask.choices]})
     return Message(t["ask_complaint"], custom={"type": "triage_question", "question_id": ask.id})
 
 
@@ -51,8 +46,10 @@ def headline(disposition: Disposition) -> str:
     t = texts()
     if disposition.administrative and disposition.level < Level.URGENT:
         return t["level_administrative"]
-    if disposition.protocol is None and disposition.level < Level.URGENT:
-        return t["unknown_complaint"]
+    if (disposition.general or disposition.protocol is None) and \
+            disposition.level < Level.URGENT:
+        return " ".join([t["unknown_complaint"]] + ([t["uncertain_note"]]
+                                                      if disposition.uncertain else []))
     key = f"level_{disposition.level.id}"
     if disposition.level == Level.URGENT and disposition.emergency_department:
         key = "level_urgent_emergency_department"

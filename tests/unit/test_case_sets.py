@@ -23,4 +23,4 @@ def test_no_red_flag_case_is_missed(name: str) -> None:
     report = summarise([run_case_engine(case, engine) for case in cases])
     assert report.total == len(cases) and report.total >= 60
     assert report.red_flag_misses == [], report.red_flag_misses
-    assert report.no_disposition == 0
+    assert report.no_advice == 0

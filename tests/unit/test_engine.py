@@ -6,10 +6,38 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.triage.engine import PENDING_AGE, PENDING_CHOICE, TriageEngine, TriageState, Turn
+from bot.triage.answers import Answer
+from bot.triage.concepts import load_concepts
+from bot.triage.engine import (
+    MAX_QUESTIONS,
+    PENDING_AGE,
+    PENDING_COMPLAINT,
+    TriageEngine,
+    TriageState,
+    Turn,
+)
 from bot.triage.levels import Level
 from bot.triage.protocols import load_protocols
 from bot.triage.red_flags import load_red_flags
+
+CONCEPTS = """
+reviewed: 2026-12-06
+source: test
+concepts:
+  - id: breathing_difficulty
+    title: Svårt att andas
+    topic: breathing
+    forms: [svart att andas, far knappt luft, kan knappt prata mellan andetag*]
+    absent_forms: [andas normalt]
+  - id: fever
+    title: Feber
+    topic: fever
+    forms: [feber*, febrig]
+    present_when: {temperature_at_least: 38}
+  - id: asthma
+    title: Astma
+    forms: [astma]
+"""
 
 COUGH = """
 id: cough
@@ -27,7 +55,7 @@ questions:
     why: Andningen går först.
     if_yes: emergency
     reason: svårt att andas
-    yes_terms: [svart att andas]
+    asks: [breathing_difficulty]
   - id: blood
     text: Hostar du blod?
     why: Blod ska undersökas.
@@ -39,7 +67,7 @@ questions:
     why: Lång hosta ska undersökas.
     if_yes: primary_care
     reason: hosta i mer än tre veckor
-    fact: {duration_days_at_least: 21}
+    when: {duration_days_at_least: 21}
 advice:
   self_care: [Drick varmt.]
   seek_care_if: [du får svårt att andas]
@@ -52,7 +80,7 @@ summary: Feber hos barn.
 applies_to: child
 reviewed: 2026-11-22
 source: test
-terms: [feber*, febrig]
+terms: ["@fever"]
 default_level: self_care
 digital_ok: false
 age_rules:
@@ -72,7 +100,7 @@ questions:
     why: Lång feber ska undersökas.
     if_yes: primary_care
     reason: feber i mer än fem dagar
-    fact: {duration_days_at_least: 5}
+    when: {duration_days_at_least: 5}
 advice:
   self_care: [Ge barnet att dricka.]
   seek_care_if: [barnet slutar dricka]
@@ -94,6 +122,55 @@ advice:
   seek_care_if: [du får nya besvär]
 """
 
+ASTHMA = """
+id: asthma
+title: Astma
+summary: Astma.
+applies_to: any
+reviewed: 2026-12-06
+source: test
+terms: [astmaanfall, astman ar varre]
+context_terms: ["@asthma"]
+default_level: primary_care
+digital_ok: true
+questions:
+  - id: reliever
+    text: Hjälper din astmamedicin sämre än vanligt?
+    why: Då behöver astman bedömas i dag.
+    if_yes: urgent
+    reason: astmamedicinen hjälper sämre
+advice:
+  self_care: [Ta din medicin.]
+  seek_care_if: [medicinen hjälper sämre]
+"""
+
+GENERAL = """
+id: general
+title: Andra besvär
+summary: Det som inget annat protokoll passar.
+kind: general
+applies_to: any
+reviewed: 2026-12-06
+source: test
+default_level: primary_care
+digital_ok: false
+questions:
+  - id: breathing
+    text: Har du svårt att andas?
+    why: Andningen går först.
+    if_yes: emergency
+    reason: svårt att andas
+    asks: [breathing_difficulty]
+  - id: worse
+    text: Blir du snabbt sämre?
+    why: Snabb försämring behöver bedömas i dag.
+    if_yes: urgent
+    reason: snabbt sämre
+advice:
+  self_care: [Vila.]
+  seek_care_if: [du blir sämre]
+"""
+
 FLAGS = """
 reviewed: 2026-11-22
 source: test
@@ -110,17 +187,39 @@ red_flags:
     reason: fall med blodförtunnande
     all_of: [[raml*, slagit, slog], [waran, blodfortunnande*]]
     response: Sök vård i dag.
+  - id: low_oxygen
+    level: emergency
+    title: Låg syremättnad
+    reason: syremättnaden är låg
+    when: {spo2_below: 90}
+    response: Ring {emergency} nu.
 """
+
+
+def _engine(root: object, protocol_texts: dict[str, str]) -> TriageEngine:
+    from pathlib import Path
+
+    root = Path(str(root))
+    (root / "protocols").mkdir()
+    (root / "concepts").mkdir()
+    (root / "concepts" / "test.yml").write_text(CONCEPTS, encoding="utf-8")
+    for name, text in protocol_texts.items():
+        (root / "protocols" / f"{name}.yml").write_text(text, encoding="utf-8")
+    (root / "red_flags.yml").write_text(FLAGS, encoding="utf-8")
+    known = load_concepts(root / "concepts")
+    return TriageEngine(load_protocols(root / "protocols", known),
+                        load_red_flags(root / "red_flags.yml", known), known)
 
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> TriageEngine:
-    root = tmp_path_factory.mktemp("content")
-    (root / "protocols").mkdir()
-    for name, text in (("cough", COUGH), ("fever_child", FEVER_CHILD), ("admin", ADMIN)):
-        (root / "protocols" / f"{name}.yml").write_text(text, encoding="utf-8")
-    (root / "red_flags.yml").write_text(FLAGS, encoding="utf-8")
-    return TriageEngine(load_protocols(root / "protocols"), load_red_flags(root / "red_flags.yml"))
+    return _engine(tmp_path_factory.mktemp("content"), {
+        "cough": COUGH, "fever_child": FEVER_CHILD, "admin": ADMIN, "asthma": ASTHMA})
+
+
+@pytest.fixture(scope="module")
+def with_general(tmp_path_factory: pytest.TempPathFactory) -> TriageEngine:
+    return _engine(tmp_path_factory.mktemp("content"), {"cough": COUGH, "general": GENERAL})
 
 
 def run(engine: TriageEngine, *messages: str) -> Turn:
@@ -153,25 +252,28 @@ def test_yes_raises_and_explains(engine: TriageEngine) -> None:
 def test_questions_that_cannot_change_the_level_are_skipped(engine: TriageEngine) -> None:
     # After "yes" to blood (urgent), the three-week question (primary care) is pointless.
     turn = run(engine, "jag hostar", "nej", "ja")
-    assert turn.state.asked == 2
+    assert turn.state.asked == ["cough.breathing", "cough.blood"]
 
 
 def test_facts_in_the_first_message_answer_questions(engine: TriageEngine) -> None:
     turn = run(engine, "jag har hostat i fyra veckor", "nej", "nej")
     assert turn.disposition is not None and turn.disposition.level == Level.PRIMARY_CARE
-    assert turn.state.answered_by["cough.long"] == "text"
+    assert engine.read(turn.state).answers["cough.long"] == (Answer.YES, "number")
 
 
 def test_yes_terms_in_free_text_answer_without_asking(engine: TriageEngine) -> None:
     turn = run(engine, "jag hostar och har svårt att andas")
     assert turn.disposition is not None and turn.disposition.level == Level.EMERGENCY
-    assert turn.state.asked == 0
+    assert turn.state.asked == []
+    evidence = turn.disposition.reasons[0].evidence
+    assert evidence[0]["concept"] == "breathing_difficulty"
+    assert evidence[0]["detail"] == "svart att andas" and evidence[0]["message"] == 0
 
 
 def test_negated_yes_term_answers_no(engine: TriageEngine) -> None:
     turn = run(engine, "hostar men har inte svårt att andas")
     assert turn.ask is not None and turn.ask.id == "cough.blood"
-    assert turn.state.answers["cough.breathing"] == "no"
+    assert engine.read(turn.state).answers["cough.breathing"] == (Answer.NO, "evidence")
 
 
 def test_dont_know_is_conservative_and_said(engine: TriageEngine) -> None:
@@ -193,7 +295,7 @@ def test_child_facts_select_child_protocol_and_age_rule(engine: TriageEngine) ->
     # Under three months with fever is urgent at once: no question could change that.
     turn = run(engine, "min bebis är 6 veckor och har feber")
     assert turn.disposition is not None and turn.disposition.level == Level.URGENT
-    assert turn.state.protocol == "fever_child" and turn.state.asked == 0
+    assert turn.state.protocol == "fever_child" and turn.state.asked == []
     assert turn.disposition.reasons[0].id == "fever_child.infant"
 
 
@@ -211,15 +313,96 @@ def test_age_answer_in_months_applies_the_age_rule(engine: TriageEngine) -> None
     assert turn.disposition is not None and turn.disposition.level == Level.URGENT
 
 
-def test_several_complaints_ask_which_is_worst(engine: TriageEngine) -> None:
+def test_several_complaints_are_all_active_without_asking_which_is_worst(
+        engine: TriageEngine) -> None:
     turn = run(engine, "min son 4 år hostar och har feber")
-    assert turn.ask is not None and turn.ask.id == PENDING_CHOICE
-    assert {pid for pid, _ in turn.ask.choices} == {"cough", "fever_child"}
-    turn = engine.advance(turn.state, "Feber hos barn")
-    assert turn.state.protocol == "fever_child"
+    assert turn.state.protocols == ["cough", "fever_child"]
+    assert turn.ask is not None and turn.ask.id == "cough.breathing"
+    # Equally urgent questions: the complaint named first leads.
+    turn = engine.advance(turn.state, "nej")
+    assert turn.ask is not None and turn.ask.id == "cough.blood"
+    turn = engine.advance(turn.state, "nej")
+    assert turn.ask is not None and turn.ask.id == "fever_child.drinking"
+    turn = engine.advance(turn.state, "ja")
+    assert turn.disposition is not None and turn.disposition.level == Level.URGENT
+    assert turn.disposition.protocol == "fever_child"
+    assert turn.disposition.protocols == ("cough", "fever_child")
 
 
-def test_unknown_complaint_asks_once_then_safe_default(engine: TriageEngine) -> None:
+def test_a_message_while_a_question_is_pending_is_read_as_news(engine: TriageEngine) -> None:
+    turn = run(engine, "min son hostar")
+    assert turn.ask is not None and turn.ask.id == "cough.breathing"
+    # Not an answer, but new: fever joins as a complaint, and its age rule needs the age.
+    turn = engine.advance(turn.state, "han har fått feber också")
+    assert turn.state.protocols == ["cough", "fever_child"]
+    assert turn.ask is not None and turn.ask.id == PENDING_AGE and not turn.ask.retry
+    turn = engine.advance(turn.state, "2 månader")
+    # Under three months with fever is urgent; the breathing question can still raise it.
+    assert turn.ask is not None and turn.ask.id == "cough.breathing"
+    turn = engine.advance(turn.state, "nej")
+    assert turn.disposition is not None and turn.disposition.level == Level.URGENT
+
+
+def test_news_instead_of_an_answer_is_not_asked_as_a_failure(engine: TriageEngine) -> None:
+    turn = run(engine, "jag hostar", "nej")
+    assert turn.ask is not None and turn.ask.id == "cough.blood"
+    turn = engine.advance(turn.state, "har haft 39 graders feber hela natten")
+    assert turn.ask is not None and turn.ask.id == "cough.blood" and not turn.ask.retry
+    assert turn.state.facts.temperature == 39.0
+
+
+def test_free_text_answer_in_other_words(engine: TriageEngine) -> None:
+    turn = run(engine, "jag hostar")
+    turn = engine.advance(turn.state, "jag kan knappt prata mellan andetagen")
+    assert turn.disposition is not None and turn.disposition.level == Level.EMERGENCY
+    turn = run(engine, "jag hostar", "jag andas normalt")
+    assert turn.ask is not None and turn.ask.id == "cough.blood"
+
+
+def test_a_number_names_the_complaint_and_answers(engine: TriageEngine) -> None:
+    turn = run(engine, "min dotter 3 år har 38,9")
+    assert turn.state.protocols == ["fever_child"]
+
+
+def test_a_number_fires_a_red_flag(engine: TriageEngine) -> None:
+    turn = run(engine, "jag hostar", "saturationen är 87 nu")
+    assert turn.disposition is not None and turn.disposition.level == Level.EMERGENCY
+    assert turn.disposition.red_flags == ("low_oxygen",)
+    assert turn.disposition.reasons[0].evidence[0]["detail"] == "spo2 87"
+
+
+def test_a_long_standing_condition_is_context_not_the_complaint(engine: TriageEngine) -> None:
+    turn = run(engine, "jag har astma sedan barndomen, nu hostar jag sen tre dagar")
+    assert turn.state.protocols == ["cough", "asthma"]
+    turn = run(engine, "jag har astma sedan barndomen, nu hostar jag sen tre dagar",
+               "nej", "nej", "nej")
+    assert turn.disposition is not None and turn.disposition.level == Level.SELF_CARE
+    assert turn.disposition.protocol == "cough"
+    # Alone, the condition is the complaint.
+    assert run(engine, "min astma").state.protocols == ["asthma"]
+
+
+def test_a_concluded_triage_reopens_with_everything_kept(engine: TriageEngine) -> None:
+    turn = run(engine, "jag hostar", "nej", "nej", "nej")
+    assert turn.disposition is not None and turn.disposition.level == Level.SELF_CARE
+    turn = engine.advance(turn.state, "nu får jag knappt luft")
+    assert turn.disposition is not None and turn.disposition.level == Level.EMERGENCY
+    assert turn.state.texts[0] == "jag hostar"
+
+
+def test_general_protocol_when_nothing_fits(with_general: TriageEngine) -> None:
+    turn = run(with_general, "jag mår konstigt")
+    assert turn.ask is not None and turn.ask.id == PENDING_COMPLAINT
+    turn = with_general.advance(turn.state, "det är svårt att förklara")
+    assert turn.ask is not None and turn.ask.id == "general.breathing"
+    turn = with_general.advance(turn.state, "nej")
+    turn = with_general.advance(turn.state, "nej")
+    assert turn.disposition is not None and turn.disposition.general
+    assert turn.disposition.level == Level.PRIMARY_CARE
+
+
+def test_unknown_complaint_without_general_protocol_is_primary_care(
+        engine: TriageEngine) -> None:
     turn = run(engine, "jag mår konstigt")
     assert turn.ask is not None and turn.ask.kind == "complaint"
     turn = engine.advance(turn.state, "det är svårt att förklara")
@@ -268,7 +451,7 @@ def test_text_starting_with_a_slash_is_still_screened(engine: TriageEngine) -> N
 
 
 def test_at_most_five_questions(engine: TriageEngine) -> None:
-    state = TriageState(asked=5)
+    state = TriageState(asked=[f"q{i}" for i in range(MAX_QUESTIONS)])
     turn = engine.advance(state, "jag hostar")
     assert turn.disposition is not None
 
