@@ -37,6 +37,8 @@ NEGATION_WINDOW = 3
 # One typo is tolerated only in long words: shorter ones have too many real neighbours
 # ("hostar"/"höstas", "svimm"/"simma").
 FUZZY_MIN_LENGTH = 7
+# Longer tokens are no word of any vocabulary (keyboard noise, an attack): not cached.
+MAX_CACHED_TOKEN = 40
 
 # Words, with apostrophes dropped ("don't" -> "dont"), and clause punctuation as tokens.
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|[.,;!?\n]")
@@ -131,6 +133,11 @@ class Lexicon:
         self._fuzzy_exact: dict[str, list[Word]] = {}
         self._fuzzy_prefix: dict[str, list[Word]] = {}
         self._token_cache: dict[str, frozenset[str]] = {}
+        # The longest word of each kind bounds the work per token: a 2000-letter "word"
+        # costs no more than one of ordinary length (linear in the message, not cubic).
+        self._longest_prefix = 0
+        self._longest_fuzzy_exact = 0
+        self._longest_fuzzy_prefix = 0
         self.version = 0
 
     def add(self, words: list[Word] | tuple[Word, ...]) -> None:
@@ -141,7 +148,13 @@ class Lexicon:
             self._token_cache.clear()
             self.version += 1
             (self._prefix if word.prefix else self._exact).setdefault(word.text, []).append(word)
+            if word.prefix:
+                self._longest_prefix = max(self._longest_prefix, len(word.text))
             if len(word.text) >= FUZZY_MIN_LENGTH:
+                if word.prefix:
+                    self._longest_fuzzy_prefix = max(self._longest_fuzzy_prefix, len(word.text))
+                else:
+                    self._longest_fuzzy_exact = max(self._longest_fuzzy_exact, len(word.text))
                 fuzzy = self._fuzzy_prefix if word.prefix else self._fuzzy_exact
                 for key in _deletions(word.text):
                     fuzzy.setdefault(key, []).append(word)
@@ -152,24 +165,36 @@ class Lexicon:
         if cached is not None:
             return cached
         found: set[Word] = set()
+        size = len(token)
         if token != _BOUNDARY:
-            found.update(self._exact.get(token, ()))
-            for end in range(1, len(token) + 1):
-                found.update(self._prefix.get(token[:end], ()))
-            for key in _deletions(token):
-                found.update(w for w in self._fuzzy_exact.get(key, ())
-                             if _within_one_edit(w.text, token))
+            hit = self._exact.get(token)
+            if hit:
+                found.update(hit)
+            prefix = self._prefix
+            for stop in range(1, min(size, self._longest_prefix) + 1):
+                hit = prefix.get(token[:stop])
+                if hit:
+                    found.update(hit)
+            # One typo: only long words have it, so only tokens of about their length.
+            if FUZZY_MIN_LENGTH - 1 <= size <= self._longest_fuzzy_exact + 1:
+                for key in _deletions(token):
+                    hit = self._fuzzy_exact.get(key)
+                    if hit:
+                        found.update(w for w in hit if _within_one_edit(w.text, token))
             # A typo inside a long stem: the token's starts of about the stem's length.
-            for end in range(FUZZY_MIN_LENGTH - 1, len(token) + 1):
-                start = token[:end]
+            for stop in range(FUZZY_MIN_LENGTH - 1,
+                              min(size, self._longest_fuzzy_prefix + 1) + 1):
+                start = token[:stop]
                 for key in _deletions(start):
-                    found.update(w for w in self._fuzzy_prefix.get(key, ())
-                                 if abs(len(w.text) - end) <= 1
-                                 and _within_one_edit(w.text, start))
+                    hit = self._fuzzy_prefix.get(key)
+                    if hit:
+                        found.update(w for w in hit if abs(len(w.text) - stop) <= 1
+                                     and _within_one_edit(w.text, start))
         result = frozenset(w.key for w in found)
-        if len(self._token_cache) > 50_000:   # residents' vocabulary is open: stay bounded
-            self._token_cache.clear()
-        self._token_cache[token] = result
+        if len(token) <= MAX_CACHED_TOKEN:
+            if len(self._token_cache) > 50_000:   # residents' vocabulary is open: stay bounded
+                self._token_cache.clear()
+            self._token_cache[token] = result
         return result
 
 
@@ -283,6 +308,9 @@ def _negated(tokens: list[str], start: int, end: int, phrase: Phrase) -> bool:
 def find(phrase: Phrase, tokens: list[str]) -> list[Match]:
     if not isinstance(tokens, Tokens):
         tokens = Tokens(tokens)
+    where = tokens.where()
+    if any(word.key not in where for word in phrase.words if word.key in _LEXICON.keys):
+        return []   # a word of the phrase occurs nowhere: the common case, kept cheap
     matches = []
     for start in sorted(tokens.positions(phrase.words[0])):
         found = _match_at(phrase, tokens, start)

@@ -110,13 +110,15 @@ def red_flags() -> tuple[RedFlag, ...]:
 
 def screen(text: str, facts: Facts | None = None,
            flags: tuple[RedFlag, ...] | None = None,
-           tokens: Tokens | None = None) -> list[RedFlagHit]:
+           tokens: Tokens | None = None, text_facts: Facts | None = None) -> list[RedFlagHit]:
     """All red flags that fire on `text`, most urgent first.
 
-    `facts` (age, child, numbers) may come from earlier messages; facts in `text` are added.
+    `facts` (age, child, numbers) may come from earlier messages; facts in `text` are added
+    (pass them as `text_facts` when already extracted, and its `tokens`).
     """
     flags = red_flags() if flags is None else flags
-    known = extract_facts(text) if facts is None else facts.merged(extract_facts(text))
+    own = extract_facts(text) if text_facts is None else text_facts
+    known = own if facts is None else facts.merged(own)
     tokens = tokenize(text) if tokens is None else tokens
     hits: list[RedFlagHit] = []
     for flag in flags:
