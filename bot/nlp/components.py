@@ -88,8 +88,9 @@ class TriageGuard(GraphComponent, IntentClassifier):
 
     - A red flag of level emergency sets the intent to `emergency` (confidence 1.0),
       whatever the classifier said; every red flag is added to the parse data.
-    - Symptom words of a protocol turn small talk, off-topic and fallback predictions into
-      `describe_symptom`, so health problems are never answered as off-topic.
+    - Words of the triage vocabulary (a complaint or a sign) turn small talk, off-topic and
+      fallback predictions into `describe_symptom`, so health problems are never answered
+      as off-topic.
     """
 
     @staticmethod
@@ -98,13 +99,17 @@ class TriageGuard(GraphComponent, IntentClassifier):
                 "override_intents": list(SMALL_TALK_INTENTS)}
 
     def __init__(self, config: dict[str, Any]) -> None:
+        from bot.triage.concepts import concepts
         from bot.triage.protocols import protocols
         from bot.triage.red_flags import red_flags
 
         self._config = config
         # Loading here validates the content when the model loads, not at the first message.
         self._flags = red_flags()
-        self._terms = tuple(term for p in protocols().values() for term in p.terms)
+        # Every word of the triage vocabulary: a complaint, a background condition or a sign.
+        self._terms = tuple(dict.fromkeys(
+            [term for p in protocols().values() for term in p.terms + p.context_terms]
+            + [form for c in concepts().values() for form in c.forms]))
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,

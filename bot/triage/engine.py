@@ -158,6 +158,7 @@ class Ask:
     why: str | None = None
     protocol: str | None = None
     retry: bool = False                # the previous answer was not understood
+    noted: bool = False                # the previous message told something new, not an answer
 
 
 @dataclass(frozen=True)
@@ -225,10 +226,13 @@ class TriageEngine:
         if reading.level == Level.EMERGENCY and reading.hits:
             return self.conclude(state, reading)
 
+        noted = False
         if state.pending:
+            pending = state.pending
             turn = self._take_answer(state, text, intent, news)
             if turn is not None:
                 return turn
+            noted = pending not in state.answers and news
             reading = self.read(state)
 
         if not reading.active and (not state.texts or (
@@ -244,7 +248,7 @@ class TriageEngine:
         question = self._next_question(reading, state)
         if question is None:
             return self.conclude(state, reading)
-        return self._ask(state, self.ask_for(question))
+        return self._ask(state, self.ask_for(question, noted=noted))
 
     def _room(self, state: TriageState) -> bool:
         return len(set(state.asked)) < MAX_QUESTIONS
@@ -278,9 +282,9 @@ class TriageEngine:
         return self._questions.get(question_id)
 
     @staticmethod
-    def ask_for(question: Question, retry: bool = False) -> Ask:
+    def ask_for(question: Question, retry: bool = False, noted: bool = False) -> Ask:
         return Ask(kind="question", id=question.id, text=question.text, why=question.why,
-                   protocol=question.id.split(".", 1)[0], retry=retry)
+                   protocol=question.id.split(".", 1)[0], retry=retry, noted=noted)
 
     # --- reading the conversation ------------------------------------------------------
     def read(self, state: TriageState) -> Reading:
@@ -569,8 +573,12 @@ class TriageEngine:
                                           self._evidence_for(question, how, reading, state)))
         leading = self._leading(reading, reasons)
         if leading is not None and not any(r.level >= leading.default_level for r in reasons):
+            denied = tuple({"source": how, "detail": f"{qid}: {answer.value}"}
+                           for qid, (answer, how) in reading.answers.items()
+                           if answer == Answer.NO)
             reasons.append(Reason(f"{leading.id}.no_warning_signs",
-                                  "inga varningstecken kom fram", leading.default_level))
+                                  "inga varningstecken kom fram", leading.default_level,
+                                  denied))
         reasons = _unique(sorted(reasons, key=lambda r: r.level, reverse=True))
         flags = [self._flags_by_id[f] for f in state.red_flags if f in self._flags_by_id]
         to_ed = {f.id for f in flags if f.to_emergency_department}

@@ -25,6 +25,8 @@ def ask_message(ask: Ask) -> Message:
         assert ask.text is not None
         if ask.retry:
             text = f"{t['answer_not_understood']} {ask.text} {t['answer_hint']}"
+        elif ask.noted:
+            text = f"{t['answer_noted']} {ask.text}"
         else:
             text = ask.text
         custom = {"type": "triage_question", "question_id": ask.id, "protocol": ask.protocol}

@@ -119,3 +119,49 @@ def test_triage_outcome_is_logged_for_staff(system: RunningSystem) -> None:
     results = [p["custom"] for p in payloads if (p.get("custom") or {}).get("type") ==
                "triage_result"]
     assert results and results[-1]["level"] in LEVELS
+
+
+def test_news_while_a_question_is_pending_is_used_not_discarded(system: RunningSystem) -> None:
+    """A parent adds new signs while the bot waits for an answer: they count at once."""
+    sender = new_sender()
+    first = system.say(sender, "min dotter 4 år har ont i halsen och lite feber")
+    assert custom(first, "triage_question")
+    replies = system.say(sender, "nu har hon över 40 graders feber och magen är stenhård, "
+                                 "hon skriker när man nuddar den")
+    result = custom(replies, "triage_result")
+    asked = custom(replies, "triage_question")
+    # Either the outcome comes at once, or the next question builds on the news: it never
+    # asks again whether she has a fever.
+    if result is None:
+        assert asked and "feber" not in texts(replies).lower().split("?")[0]
+        result, _ = answer_no_until_result(system, sender, "/deny")
+    assert result["level"] in ("urgent", "emergency")
+    assert "fever_child" in result["protocols"]
+
+
+def test_free_text_answer_in_own_words(system: RunningSystem) -> None:
+    sender = new_sender()
+    first = system.say(sender, "jag har astma och den är mycket värre idag")
+    question = custom(first, "triage_question")
+    assert question
+    replies = system.say(sender, "jag kan knappt prata mellan andetagen")
+    result = custom(replies, "triage_result")
+    assert result and result["level"] == "emergency"
+
+
+def test_a_number_from_a_home_device_drives_the_level(system: RunningSystem) -> None:
+    sender = new_sender()
+    replies = system.say(sender, "hostar och känner mig andfådd, saturationen är 87")
+    result = custom(replies, "triage_result")
+    assert result and result["level"] == "emergency"
+    assert "oxygen_saturation_very_low" in result["reasons"]
+
+
+def test_several_complaints_without_asking_which_is_worst(system: RunningSystem) -> None:
+    sender = new_sender()
+    result, replies = answer_no_until_result(
+        system, sender, "jag har ont i halsen och feber sedan två dagar, och så hostar jag")
+    said = " ".join(texts(r) for r in replies).lower()
+    assert "värst" not in said
+    assert {"sore_throat", "cough"} <= set(result["protocols"])
+    assert result["evidence"]   # staff see what each reason rests on
