@@ -120,7 +120,65 @@ def main(settings: Settings, url: str | None, seconds: float) -> int:
         return _report(f"http://127.0.0.1:{bench_settings.web_port}", seconds, pids)
 
 
+def screening_corpus() -> list[str]:
+    """Residents' messages from the case sets, and hostile ones up to MAX_MESSAGE_CHARS:
+    one 2000-letter word, 2000 random characters, numbers, a long real message."""
+    import random
+    import string
+
+    import yaml
+
+    from bot.config import ROOT
+
+    texts: list[str] = []
+    for path in sorted((ROOT / "tests").glob("triage_cases*.yaml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
+            texts += case["messages"]
+    rng = random.Random(20261206)
+    alphabet = string.ascii_letters + "åäöÅÄÖ .,!?0123456789-/%"
+    hostile = ["a" * 2000, "".join(rng.choice(string.ascii_lowercase) for _ in range(2000)),
+               ("38,5 " * 400)[:2000], ("1" * 2000), (" ".join(texts))[:2000]]
+    hostile += ["".join(rng.choice(alphabet) for _ in range(rng.randint(200, 2000)))
+                for _ in range(50)]
+    return texts + hostile
+
+
+def screening(rounds: int = 3) -> str:
+    """Per message: red-flag screening and evidence extraction, as every turn does them
+    (numbers, tokens, red flags, every concept). Plain Python, no processes needed."""
+    from bot.triage.concepts import concepts
+    from bot.triage.evidence import read_messages
+    from bot.triage.facts import extract_facts
+    from bot.triage.matcher import tokenize
+    from bot.triage.red_flags import red_flags, screen
+
+    flags, known = red_flags(), concepts()
+    corpus = screening_corpus()
+    timings: list[float] = []
+    worst = (0.0, "")
+    for round_ in range(rounds + 1):
+        for text in corpus:
+            started = time.perf_counter()
+            facts = extract_facts(text)
+            tokens = tokenize(text)
+            screen(text, facts, flags, tokens, facts)
+            read_messages([text], facts, known, [tokens])
+            elapsed = time.perf_counter() - started
+            if round_:   # the first round warms caches, as a running process has them
+                timings.append(elapsed)
+                worst = max(worst, (elapsed, text[:30]))
+    ordered = sorted(timings)
+
+    def ms(p: float) -> str:
+        return f"{ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000:.2f} ms"
+
+    return (f"screening + evidence per message ({len(corpus)} messages up to 2000 chars, "
+            f"{len(known)} concepts, {len(flags)} red flags): p50 {ms(50)}  p99 {ms(99)}  "
+            f"max {worst[0] * 1000:.2f} ms")
+
+
 def _report(url: str, seconds: float, pids: dict[str, int]) -> int:
+    print(screening(), flush=True)
     print(f"Benchmark of {url}/api/chat, {seconds:.0f} s per load, closed loop")
     errors = 0
     for name, script in SCRIPTS.items():

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 from bot.content.loader import CONTENT_DIR, ContentError, get, get_date, read_yaml
 from bot.triage.conditions import Conditions, parse_conditions
-from bot.triage.matcher import Phrase, phrase_list
+from bot.triage.matcher import Phrase, first_keys, phrase_list
 
 CONCEPT_DIR = CONTENT_DIR / "concepts"
 REFERENCE = "@"
@@ -35,6 +35,11 @@ class Concept:
     absent_when: Conditions
     source: str
     reviewed: dt.date
+
+    @cached_property
+    def keys(self) -> frozenset[str]:
+        """First words of all its wordings: a message with none of them says nothing of it."""
+        return first_keys(self.forms + self.absent_forms)
 
 
 def _concept(entry: Any, index: int, path: Path, source: str, reviewed: dt.date) -> Concept:

@@ -56,8 +56,11 @@ def read_messages(texts: list[str], facts: Facts, concepts: dict[str, Concept],
     """The evidence in the resident's messages and the numbers they gave."""
     evidence: Evidence = {}
     tokens = tokens if tokens is not None else [tokenize(text) for text in texts]
+    present = [message.where().keys() for message in tokens]
     for concept in concepts.values():
         for index, message in enumerate(tokens):
+            if present[index].isdisjoint(concept.keys):
+                continue
             found = presence(concept.forms, message)
             if found.present:
                 add(evidence, Finding(concept.id, Status.PRESENT, "message",

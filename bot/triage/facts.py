@@ -219,6 +219,9 @@ _MEASURES: tuple[tuple[str, re.Pattern[str], float, float], ...] = (
     ("pregnancy_week", re.compile(
         r"\b(?:graviditetsvecka|gravidvecka|graviditetsv)\s*(\d{1,2})\b"), 3.0, 44.0),
     ("pregnancy_week", re.compile(
+        r"\b(?:gravid\w*|pregnant)\s+(?:i\s+)?(\d{1,2})\s*(?:\+\s*\d\s*)?"
+        r"(?:veckor|v\b|weeks?)"), 3.0, 44.0),
+    ("pregnancy_week", re.compile(
         r"\b(\d{1,2})\s*(?:\+\s*\d\s*)?(?:veckor|v\.?|weeks?)\s*(?:gravid\w*|pregnant|along)"),
         3.0, 44.0),
     ("pregnancy_week", re.compile(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from bot.content.loader import ContentError
 from bot.triage.normalise import fold
@@ -110,6 +110,17 @@ class Phrase:
     @property
     def contains_negation(self) -> bool:
         return any(w.text in NEGATIONS for w in self.words)
+
+    @cached_property
+    def keys(self) -> frozenset[str]:
+        """The lexicon keys of its words: all must occur in a text for it to match."""
+        return frozenset(w.key for w in self.words)
+
+
+def first_keys(phrases: tuple[Phrase, ...] | list[Phrase]) -> frozenset[str]:
+    """The keys of the phrases' first words: a text where none occurs matches none of them,
+    which one set operation tells (screening runs thousands of phrases per message)."""
+    return frozenset(p.words[0].key for p in phrases)
 
 
 def _deletions(text: str) -> set[str]:
@@ -308,8 +319,9 @@ def _negated(tokens: list[str], start: int, end: int, phrase: Phrase) -> bool:
 def find(phrase: Phrase, tokens: list[str]) -> list[Match]:
     if not isinstance(tokens, Tokens):
         tokens = Tokens(tokens)
-    where = tokens.where()
-    if any(word.key not in where for word in phrase.words if word.key in _LEXICON.keys):
+    if not _LEXICON.keys >= phrase.keys:   # a phrase built outside compile_phrase
+        _LEXICON.add(phrase.words)
+    if not tokens.where().keys() >= phrase.keys:
         return []   # a word of the phrase occurs nowhere: the common case, kept cheap
     matches = []
     for start in sorted(tokens.positions(phrase.words[0])):
@@ -342,9 +354,9 @@ def presence(phrases: tuple[Phrase, ...] | list[Phrase], tokens: list[str]) -> P
         tokens = Tokens(tokens)
     affirmed: list[str] = []
     negated: list[str] = []
-    where = tokens.where()
+    present = tokens.where().keys()
     for phrase in phrases:
-        if phrase.words[0].key not in where:   # the common case, kept cheap
+        if not present >= phrase.keys:   # the common case, kept cheap
             continue
         for match in find(phrase, tokens):
             (negated if match.negated else affirmed).append(phrase.source)

@@ -9,7 +9,7 @@ never depend on the intent classifier, and nothing later in a conversation lower
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from bot.content.loader import CONTENT_DIR, ContentError, get, get_date, read_yaml
@@ -19,7 +19,7 @@ from bot.triage.concepts import Concept, phrases
 from bot.triage.conditions import KEYS, Conditions, parse_conditions
 from bot.triage.facts import Facts, extract_facts
 from bot.triage.levels import Level
-from bot.triage.matcher import Phrase, Tokens, presence, tokenize
+from bot.triage.matcher import Phrase, Tokens, first_keys, presence, tokenize
 
 RED_FLAGS_FILE = CONTENT_DIR / "red_flags.yml"
 
@@ -36,6 +36,12 @@ class RedFlag:
     applies_to: AgeRange
     phones: tuple[str, ...]
     to_emergency_department: bool = False  # urgent: straight to an akutmottagning
+
+    @cached_property
+    def group_keys(self) -> tuple[frozenset[str], ...]:
+        """Per group, the first words of its phrases: a group none of which occurs rules
+        the flag out with one set operation."""
+        return tuple(first_keys(group) for group in self.groups)
 
 
 @dataclass(frozen=True)
@@ -120,12 +126,15 @@ def screen(text: str, facts: Facts | None = None,
     own = extract_facts(text) if text_facts is None else text_facts
     known = own if facts is None else facts.merged(own)
     tokens = tokenize(text) if tokens is None else tokens
+    present = tokens.where().keys()
     hits: list[RedFlagHit] = []
     for flag in flags:
         if not flag.applies_to.may_apply_to_emergency(known.age_years, known.child,
                                                       known.adult):
             continue
         if flag.when and not flag.when.holds(known):
+            continue
+        if any(present.isdisjoint(keys) for keys in flag.group_keys):
             continue
         evidence = [f"{name} {getattr(known, name):g}"
                     for name in dict.fromkeys(KEYS[c.key][0] for c in flag.when.items)]
