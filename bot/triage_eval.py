@@ -41,6 +41,7 @@ class Outcome:
     answers: int = 0                      # replies the harness gave to follow-up questions
     advised: bool = False                 # a triage_result came within MAX_ANSWERS answers
     asked: list[str] = field(default_factory=list)   # question ids, in order
+    asked_after_messages: list[str] = field(default_factory=list)   # once all were sent
     transcript: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -117,6 +118,8 @@ async def run_case(session: aiohttp.ClientSession, url: str, case: dict[str, Any
             outcome.take(result)
         if question is not None:
             outcome.asked.append(question.get("question_id", ""))
+            if not scripted:
+                outcome.asked_after_messages.append(question.get("question_id", ""))
         if scripted:
             message = scripted.pop(0)
             continue
@@ -153,6 +156,8 @@ def run_case_engine(case: dict[str, Any], engine: Any) -> Outcome:
             shown = ask_message(turn.ask)
             question, buttons = turn.ask.id, [{"title": t, "payload": t} for t, _ in shown.buttons]
             outcome.asked.append(question)
+            if not scripted:
+                outcome.asked_after_messages.append(question)
             outcome.transcript.append(f"< {shown.text}")
         if scripted:
             message = scripted.pop(0)
@@ -177,10 +182,11 @@ async def run_all(url: str, cases: list[dict[str, Any]]) -> list[Outcome]:
 
 
 def stated_questions(outcome: Outcome, topics: dict[str, set[str]]) -> list[str]:
-    """Questions asked about what the messages had already said (the case's `stated`)."""
+    """Questions asked, after all the resident's messages were sent, about what they had
+    already said (the case's `stated` topics; a question counts when all its topics were)."""
     stated = set(outcome.case.get("stated") or ())
     repeated = []
-    for question_id in outcome.asked:
+    for question_id in outcome.asked_after_messages:
         asked_about = {"age"} if question_id == AGE_QUESTION else topics.get(question_id, set())
         if asked_about and asked_about <= stated:
             repeated.append(question_id)

@@ -35,6 +35,9 @@ class Concept:
     absent_when: Conditions
     source: str
     reviewed: dt.date
+    # Broader concepts it is a kind of: "hög feber" is fever, so "ingen feber" also denies
+    # it, and a high fever affirms fever.
+    kind_of: tuple[str, ...] = ()
 
     @cached_property
     def keys(self) -> frozenset[str]:
@@ -62,6 +65,7 @@ def _concept(entry: Any, index: int, path: Path, source: str, reviewed: dt.date)
         absent_when=parse_conditions(entry.get("absent_when"), path, f"{prefix}absent_when"),
         source=source,
         reviewed=reviewed,
+        kind_of=tuple(get(entry, "kind_of", list, path, prefix, required=False, default=[])),
     )
 
 
@@ -85,6 +89,11 @@ def load_concepts(directory: Path = CONCEPT_DIR) -> dict[str, Concept]:
             found[concept.id] = concept
         extra = get(data, "more_forms", dict, path, required=False, default={})
         more += [(path, concept_id, raw) for concept_id, raw in extra.items()]
+    for concept in found.values():
+        for broader in concept.kind_of:
+            if broader not in found or broader == concept.id:
+                raise ContentError(concept.source, f"concepts[{concept.id}].kind_of",
+                                   f"unknown concept {broader!r}")
     for path, concept_id, raw in more:
         if concept_id not in found:
             raise ContentError(path, f"more_forms.{concept_id}", "unknown concept")

@@ -25,7 +25,7 @@ from typing import Any
 from bot.triage.ages import CHILD_MAX_YEARS
 from bot.triage.answers import INTENTS, Answer, parse_answer
 from bot.triage.concepts import Concept, concepts
-from bot.triage.evidence import Evidence, Finding, Status, add, read_messages
+from bot.triage.evidence import Evidence, Finding, Status, add, implied, read_messages
 from bot.triage.facts import Facts, extract_facts
 from bot.triage.levels import Level
 from bot.triage.matcher import Tokens, find, presence, tokenize
@@ -297,10 +297,15 @@ class TriageEngine:
         evidence = read_messages(state.texts, state.facts, self.concepts, tokens)
         for question_id, value in state.answers.items():
             self._answer_evidence(evidence, question_id, Answer(value))
+        implied(evidence, self.concepts)
         active = self._active(state, evidence, joined)
         state.protocols = [a.protocol.id for a in active]
+        facts = state.facts
+        # Only questions that may apply to this person count ("is the infant feeding
+        # worse?" says nothing about an adult, however the words fit).
         answers = {q.id: known for a in active for q in a.protocol.questions
-                   if (known := self._answer(q, state, evidence, joined)) is not None}
+                   if q.applies_to.may_apply(facts.age_years, facts.child)
+                   and (known := self._answer(q, state, evidence, joined)) is not None}
         level = self._level(state, active, answers)
         return Reading(evidence, active, answers, level, tuple(hits))
 

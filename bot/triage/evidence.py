@@ -80,7 +80,23 @@ def read_messages(texts: list[str], facts: Facts, concepts: dict[str, Concept],
         elif concept.absent_when and concept.absent_when.holds(facts):
             add(evidence, Finding(concept.id, Status.ABSENT, "number",
                                   _describe(concept.absent_when, facts)))
+    implied(evidence, concepts)
     return evidence
+
+
+def implied(evidence: Evidence, concepts: dict[str, Concept]) -> None:
+    """A kind affirms what it is a kind of ("hög feber" is fever); denying the broader
+    concept denies its kinds ("ingen feber": no high fever either)."""
+    for concept in concepts.values():
+        mine = evidence.get(concept.id)
+        for broader_id in concept.kind_of:
+            broader = evidence.get(broader_id)
+            if mine is not None and mine.status == Status.PRESENT:
+                add(evidence, Finding(broader_id, Status.PRESENT, mine.source,
+                                      mine.detail, mine.message))
+            elif broader is not None and broader.status == Status.ABSENT and mine is None:
+                evidence[concept.id] = Finding(concept.id, Status.ABSENT, broader.source,
+                                               broader.detail, broader.message)
 
 
 def _describe(conditions: Conditions, facts: Facts) -> str:

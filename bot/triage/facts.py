@@ -35,7 +35,7 @@ _UNIT_DAYS = {
 _UNIT = r"(timm\w*|hours?|dag\w*|dygn\w*|days?|veck\w*|weeks?|manad\w*|months?|ars?|years?)"
 
 _CHILD_WORDS = re.compile(
-    r"\b(barn\w*|son|sonen|dotter\w*|doter\w*|pojk\w*|flick\w*|bebis\w*|baby|babies|spadbarn\w*|"
+    r"\b(barn|barnet|barnen|barnens|barnets|barns|barnbarn\w*|smabarn\w*|son|sonen|dotter\w*|doter\w*|pojk\w*|flick\w*|bebis\w*|baby|babies|spadbarn\w*|"
     r"nyfodd\w*|lillen|lillan|grabben|tjejen|tonaring\w*|child\w*|kid|kids|toddler|infant|"
     r"my son|my daughter|my boy|my girl|our boy|our girl|\d+[- ]?aring\w*)\b"
 )
@@ -126,7 +126,7 @@ def _age(text: str) -> float | None:
     # "är 3 år", "3 år gammal", "dotter 2 år", "bebis 2 veckor", "is 3 years old"
     pattern = re.compile(
         r"(?:\b(\w{1,24})\s+)?" + r"\b" + _NUMBER + r"\s*" +
-        r"(ars?|years?|manaders|manader|manad|mnd|months?|veckors|veckor|vecka|weeks?)\b"
+        r"(ars?|years?|manaders|manader|manad|mnd|man|months?|veckors|veckor|vecka|weeks?)\b"
         r"(?:\s+(gammal|gamla|old))?"
     )
     for m in pattern.finditer(text):
@@ -136,6 +136,8 @@ def _age(text: str) -> float | None:
         if unit.startswith(("ar", "year")):
             return _value(number)  # a number of years outside a duration is an age
         person = bool(before and _PERSON.fullmatch(before))
+        if unit == "man" and not (person or old):
+            continue  # "mån" is also "man": an age only beside a person ("bebis 3 mån")
         # "på en vecka" is a span ("gått upp 3 kilo på en vecka"), so no "på" here.
         if old or person or (unit.endswith("s") and unit != "months") or (
             before in ("ar", "is", "blir", "fyllt", "of")
@@ -159,7 +161,12 @@ def _temperature(text: str) -> float | None:
             continue
         window = text[max(0, m.start() - 25): m.end() + 25]
         decimal = "," in m.group(1) or "." in m.group(1)
-        if m.group(2) or re.search(r"feber|temp|fever|febrig", window) or (
+        before = text[max(0, m.start() - 12): m.start()]
+        after = text[m.end(): m.end() + 8]
+        # "har 38,2" or "har 39" (said of a person, not "39 år" or "39 kilo")
+        stated = re.search(r"\b(har|hade|visar|visade|matte|ligger pa|uppe i|pa)\s*$", before) \
+            and 37.5 <= value <= 42.5 and not re.match(r"\s*(ar|kg|kilo|%|mm|cm|st|slag|i puls|bpm|i socker)", after)
+        if m.group(2) or re.search(r"feber|temp|fever|febrig", window) or stated or (
                 decimal and 37.5 <= value <= 42.5):  # "har 38,2" is a temperature
             found.append(value)
     return max(found) if found else None
@@ -211,7 +218,7 @@ _MEASURES: tuple[tuple[str, re.Pattern[str], float, float], ...] = (
     ("pulse", re.compile(
         r"\b(?:puls|pulsen|hjartfrekvens\w*|pulse|heart rate|hr)\b" + _GAP + r"(\d{2,3})\b"),
         20.0, 260.0),
-    ("pulse", re.compile(r"\b(\d{2,3})\s*(?:slag\s*(?:i|per|/)\s*min\w*|bpm|slag/min)"),
+    ("pulse", re.compile(r"\b(\d{2,3})\s*(?:slag\s*(?:i|per|/)\s*min\w*|bpm|slag/min|i puls)"),
         20.0, 260.0),
     ("pregnancy_week", re.compile(
         r"\b(?:gravid\w*|pregnant)\s+(?:i\s+|in\s+)?(?:vecka|v\.?|week|graviditetsvecka)\s*"

@@ -291,6 +291,7 @@ def _match_at(phrase: Phrase, tokens: Tokens, start: int) -> tuple[int, bool] | 
     return position, skipped_negation
 
 
+_FUNCTION_WORDS = frozenset({"att", "pa", "om", "av", "for", "at", "to", "of", "about"})
 # "vet inte", "not sure": uncertainty, not a denial of what follows.
 _UNCERTAIN_BEFORE = frozenset({"vet", "sure", "know"})
 
@@ -307,12 +308,18 @@ def _negated(tokens: list[str], start: int, end: int, phrase: Phrase) -> bool:
     # "han sluddrar inte": a negation right after the phrase.
     if end < len(tokens) and _is_negator(tokens, end):
         return True
-    for index in range(start - 1, max(-1, start - 1 - NEGATION_WINDOW), -1):
+    counted = 0
+    for index in range(start - 1, -1, -1):
         # "hjälper inte och han kan knappt prata": a negation does not reach past "och".
         if tokens[index] == _BOUNDARY or tokens[index] in ("och", "and"):
             return False
         if _is_negator(tokens, index):
             return True
+        # "inga tankar på att ta livet av mig": small words do not use up the window.
+        if tokens[index] not in _FUNCTION_WORDS:
+            counted += 1
+            if counted >= NEGATION_WINDOW:
+                return False
     return False
 
 

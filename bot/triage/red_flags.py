@@ -2,7 +2,8 @@
 
 Loaded from bot/content/red_flags.yml. A red flag fires when, for each of its groups, at
 least one phrase of the group occurs in the text and is not negated (`@id` in a group stands
-for a concept's forms), and every threshold in its `when` holds ("spo2_below: 90"). Red flags
+for a concept's forms), every threshold in its `when` holds ("spo2_below: 90"), and no
+phrase of its `unless` occurs ("genom näsan"). Red flags
 never depend on the intent classifier, and nothing later in a conversation lowers them.
 """
 
@@ -33,6 +34,9 @@ class RedFlag:
     response: str         # what the bot says, phone numbers filled in
     groups: tuple[tuple[Phrase, ...], ...]
     when: Conditions
+    # Wordings that show the phrases mean something harmless here ("ingen luft genom
+    # näsan"): kept narrow, since they silence the rule for the whole text.
+    unless: tuple[Phrase, ...]
     applies_to: AgeRange
     phones: tuple[str, ...]
     to_emergency_department: bool = False  # urgent: straight to an akutmottagning
@@ -103,7 +107,10 @@ def load_red_flags(path: Path = RED_FLAGS_FILE,
         flags.append(RedFlag(
             id=flag_id, level=level, title=get(entry, "title", str, path, prefix),
             reason=get(entry, "reason", str, path, prefix), response=response,
-            groups=groups, when=when, applies_to=applies_to, phones=phones,
+            groups=groups, when=when,
+            unless=(phrases(entry["unless"], path, f"{prefix}unless", known)
+                    if entry.get("unless") is not None else ()),
+            applies_to=applies_to, phones=phones,
             to_emergency_department=destination == "akutmottagning",
         ))
     return tuple(flags)
@@ -144,6 +151,8 @@ def screen(text: str, facts: Facts | None = None,
                 break
             evidence.append(found.affirmed[0])
         else:
+            if flag.unless and presence(flag.unless, tokens).present:
+                continue
             hits.append(RedFlagHit(flag, tuple(evidence)))
     hits.sort(key=lambda hit: hit.flag.level, reverse=True)
     return hits
