@@ -153,6 +153,10 @@ def _age(text: str) -> float | None:
     return None
 
 
+_STATED_BEFORE = re.compile(r"\b(har|hade|visar|visade|matte|ligger pa|uppe i|pa)\s*$")
+_OTHER_UNIT_AFTER = re.compile(r"\s*(ar|kg|kilo|%|mm|cm|st|slag|i puls|bpm|i socker)")
+
+
 def _temperature(text: str) -> float | None:
     found: list[float] = []
     for m in re.finditer(r"(\d{2}(?:[.,]\d{1,2})?)\s*(grader|graders|grad|°|c\b)?", text):
@@ -164,8 +168,8 @@ def _temperature(text: str) -> float | None:
         before = text[max(0, m.start() - 12): m.start()]
         after = text[m.end(): m.end() + 8]
         # "har 38,2" or "har 39" (said of a person, not "39 år" or "39 kilo")
-        stated = re.search(r"\b(har|hade|visar|visade|matte|ligger pa|uppe i|pa)\s*$", before) \
-            and 37.5 <= value <= 42.5 and not re.match(r"\s*(ar|kg|kilo|%|mm|cm|st|slag|i puls|bpm|i socker)", after)
+        stated = bool(_STATED_BEFORE.search(before)) and 37.5 <= value <= 42.5 \
+            and not _OTHER_UNIT_AFTER.match(after)
         if m.group(2) or re.search(r"feber|temp|fever|febrig", window) or stated or (
                 decimal and 37.5 <= value <= 42.5):  # "har 38,2" is a temperature
             found.append(value)
