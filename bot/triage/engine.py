@@ -19,14 +19,14 @@ the engine reads the whole conversation again:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.triage.ages import CHILD_MAX_YEARS
 from bot.triage.answers import INTENTS, Answer, parse_answer
 from bot.triage.concepts import Concept, concepts
 from bot.triage.evidence import Evidence, Finding, Status, add, implied, read_messages
-from bot.triage.facts import Facts, extract_facts
+from bot.triage.facts import Facts, extract_facts, mentions_pregnancy
 from bot.triage.levels import Level
 from bot.triage.matcher import Tokens, find, presence, tokenize
 from bot.triage.protocols import ADMINISTRATIVE, GENERAL, Protocol, Question, protocols
@@ -218,7 +218,12 @@ class TriageEngine:
             facts = extract_facts(text)
             if state.pending == PENDING_AGE:
                 # "6 månader" answers "how old?", not "how long?".
-                facts = Facts(**{**facts.to_dict(), "duration_days": None})
+                facts = replace(facts, duration_days=None)
+            if facts.child and facts.age_years is None and (
+                    state.facts.pregnancy_week is not None
+                    or mentions_pregnancy("\n".join(state.texts[:-1]))):
+                # "bebisen sparkar" in a pregnancy is the unborn baby, not a child patient.
+                facts = replace(facts, child=False)
             state.facts = state.facts.merged(facts)
             news = self._is_news(text, facts)
 

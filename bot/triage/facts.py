@@ -63,8 +63,16 @@ _RELATIVE_DAYS = (
     (re.compile(r"\b(i morse|imorse|i natt|inatt|idag|i dag|ikvall|i kvall|today|tonight|"
                 r"this morning|plotsligt|precis|nyss|just nu)\b"), 0.0),
     (re.compile(r"\b(i helgen|sedan helgen|over helgen)\b"), 3.0),
-    (re.compile(r"\b(forra veckan|last week)\b"), 7.0),
+    (re.compile(r"\b(forra veckan|last week|senaste veckan|sista veckan|nan vecka|"
+                r"nagon vecka|past week)\b"), 7.0),
+    (re.compile(r"\b(senaste veckorna|sista veckorna|ett par veckor|past few weeks|"
+                r"last few weeks)\b"), 14.0),
+    (re.compile(r"\b(senaste manaden|sista manaden|senaste tiden|nan manad|nagon manad|"
+                r"forra manaden|past month|last month)\b"), 30.0),
+    (re.compile(r"\b(senaste manaderna|flera manader|several months|past few months)\b"),
+     60.0),
 )
+_AGO = re.compile(r"\s*(sen|sedan|ago)\b")
 
 
 @dataclass(frozen=True)
@@ -181,7 +189,9 @@ def _duration(text: str) -> float | None:
         r"\b" + _DURATION_MARKERS + r"\s+(?:(?:ca|cirka|typ|about|around|minst|at least)\s+)?"
         + _NUMBER + r"\s*" + _UNIT
     )
-    spans = [_value(m.group(1)) * _unit_days(m.group(2)) for m in pattern.finditer(text)]
+    # "för 3 år sedan" (vaccinated, operated) is a date, not how long a problem has lasted.
+    spans = [_value(m.group(1)) * _unit_days(m.group(2)) for m in pattern.finditer(text)
+             if not (m.group(2).startswith(("ar", "year")) and _AGO.match(text, m.end()))]
     # "feber 2 veckor", "ont 3 dagar": a span without a marker, unless it is an age
     bare = re.compile(r"(?:\b(\w{1,24})\s+)?\b" + _NUMBER + r"\s*(timm\w*|dag\w*|dygn\w*|veck\w*|"
                       r"manad\w*|hours?|days?|weeks?|months?)\b(?:\s+(\w{1,24}))?")
@@ -245,6 +255,7 @@ _MEASURES: tuple[tuple[str, re.Pattern[str], float, float], ...] = (
         r"(?:gravid|pregnan|graviditet)[^\n]{0,40}?\b(?:i |in )?(?:vecka|v\.?|week)\s*"
         r"(\d{1,2})\b"), 3.0, 44.0),
 )
+_RANGE_END = re.compile(r"\s*(?:-|–|till|to)\s*(\d{1,3}(?:[.,]\d{1,2})?)")
 _BLOOD_PRESSURE = re.compile(r"\b(\d{2,3})\s*/\s*(\d{2,3})\b")
 _BP_LABEL = re.compile(r"blodtryck\w*|\bbt\b|\bbp\b|blood pressure|trycket|\btryck\b|mmhg|mm hg"
                        r"|overtryck\w*")
@@ -257,6 +268,11 @@ def _measures(text: str) -> tuple[dict[str, float], str]:
     for name, pattern, low, high in _MEASURES:
         for m in pattern.finditer(text):
             value = float(m.group(1).replace(",", "."))
+            upper = _RANGE_END.match(text, m.end(1))
+            if upper and name in ("glucose", "spo2"):
+                # "sockret har legat på 14-16": the worse end of a range
+                other = float(upper.group(1).replace(",", "."))
+                value = min(value, other) if name == "spo2" else max(value, other)
             if low <= value <= high and not any(s <= m.start(1) < e for s, e in spans):
                 found.setdefault(name, value)
                 spans.append((m.start(), m.end()))
@@ -286,4 +302,9 @@ def extract_facts(text: str) -> Facts:
                  duration_days=_duration(folded), **measures)
 
 
-__all__ = ["Facts", "extract_facts"]
+def mentions_pregnancy(text: str) -> bool:
+    """Whether a text speaks of a pregnancy (then "bebisen" is the unborn baby)."""
+    return bool(_PREGNANT.search(fold(text)))
+
+
+__all__ = ["Facts", "extract_facts", "mentions_pregnancy"]

@@ -4,7 +4,8 @@ Phrase syntax (used in red_flags.yml and protocols/*.yml):
 - words separated by spaces, written with or without å/ä/ö (both are folded);
 - a word ending in `*` matches any word starting with it: `brost*` matches bröstet,
   bröstsmärta; other words must match whole, except that words of seven letters or more
-  also match with one typo (a letter missing, extra, wrong or two swapped);
+  also match with one typo (a letter missing, extra, wrong or two swapped, but never the
+  first letter);
 - up to two other words may stand between the words of a phrase ("ont i hela bröstet"
   matches `ont i brost*`), but never across a clause boundary (. , ; ! ? "men", "but").
 
@@ -57,9 +58,13 @@ def tokenize(text: str) -> Tokens:
 
 
 def _within_one_edit(a: str, b: str) -> bool:
-    """True if a and b differ by at most one insertion, deletion, substitution or swap."""
+    """True if a and b differ by at most one insertion, deletion, substitution or swap,
+    not in the first letter: a typo there joins words of opposite meaning ("ovaccinerad"
+    and "vaccinerad") or other words ("kväljer" and "sväljer"), and is rare in typing."""
     if a == b:
         return True
+    if not a or not b or a[0] != b[0]:
+        return False
     la, lb = len(a), len(b)
     if abs(la - lb) > 1:
         return False
