@@ -78,8 +78,9 @@ class LanguageGuard(GraphComponent, IntentClassifier):
 
 
 # Intents the classifier may pick for a message that is really about symptoms.
+# "kan knappt prata mellan andetagen" is no request for a human, however it reads.
 SMALL_TALK_INTENTS = ("greet", "goodbye", "thanks", "affirm", "deny", "bot_challenge",
-                      "out_of_scope", DEFAULT_NLU_FALLBACK_INTENT_NAME)
+                      "out_of_scope", "request_human", DEFAULT_NLU_FALLBACK_INTENT_NAME)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -106,10 +107,11 @@ class TriageGuard(GraphComponent, IntentClassifier):
         self._config = config
         # Loading here validates the content when the model loads, not at the first message.
         self._flags = red_flags()
-        # Every word of the triage vocabulary: a complaint, a background condition or a sign.
+        # Every word of the triage vocabulary: a complaint, a background condition or a sign,
+        # and the words that say a sign is absent ("andas normalt").
         self._terms = tuple(dict.fromkeys(
             [term for p in protocols().values() for term in p.terms + p.context_terms]
-            + [form for c in concepts().values() for form in c.forms]))
+            + [form for c in concepts().values() for form in c.forms + c.absent_forms]))
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -132,15 +134,19 @@ class TriageGuard(GraphComponent, IntentClassifier):
                 message.set("red_flags", [hit.to_dict() for hit in hits], add_to_output=True)
                 if hits[0].flag.level == Level.EMERGENCY:
                     new_intent = self._config["emergency_intent"]
-            symptoms = presence(self._terms, tokenize(text)).present
+            said = presence(self._terms, tokenize(text))
+            symptoms = said.present
             if new_intent is None and intent in self._config["override_intents"] and (
                 hits or symptoms
             ):
                 new_intent = self._config["symptom_intent"]
-            # The classifier alone says "emergency" but no rule does: triage the symptoms,
-            # which asks the most urgent question first, instead of a blind 112.
+            # The classifier alone says "emergency" but no emergency rule does, and the
+            # message speaks of signs, even to deny them ("hon andas helt normalt", "inga
+            # tankar på att dö"): the triage engine decides, asking the most urgent question
+            # first, instead of a blind 112.
+            emergency_rule = bool(hits) and hits[0].flag.level == Level.EMERGENCY
             if (new_intent is None and intent == self._config["emergency_intent"]
-                    and symptoms and not hits):
+                    and (symptoms or said.denied or bool(said.negated)) and not emergency_rule):
                 new_intent = self._config["symptom_intent"]
             if new_intent and new_intent != intent:
                 chosen = {"name": new_intent, "confidence": 1.0}

@@ -32,7 +32,12 @@ _YES_WORDS = frozenset({"ja", "jaa", "jaaa", "japp", "jepp", "jo", "joo", "jadå
                         "absolut", "precis", "stammer", "yes", "yep", "yeah", "yup", "mm",
                         "mhm", "aa", "visst", "definitivt", "sure"})
 _NO_WORDS = frozenset({"nej", "nejdå", "nejda", "nä", "na", "naa", "nää", "nope", "no", "icke",
-                       "inte", "aldrig", "ingalunda", "nix", "nah", "never", "nada"})
+                       "inte", "aldrig", "ingalunda", "nix", "nah", "never", "nada",
+                       # "ingen svullnad", "inga utslag": a denial of what was asked
+                       "ingen", "inga", "inget", "none", "nothing"})
+# Longer replies carry their meaning in their words; the classifier's guess is used only
+# for short ones ("japp det stämmer"), where it is reliable.
+MAX_WORDS_FOR_INTENT = 4
 
 
 def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
@@ -55,6 +60,6 @@ def parse_answer(text: str, intent: str | None = None) -> Answer | None:
         return Answer.YES
     if first in _NO_WORDS or (first in ("det", "han", "hon", "jag") and "inte" in tokens[:4]):
         return Answer.NO
-    if intent in INTENTS:
+    if intent in INTENTS and len(tokens) <= MAX_WORDS_FOR_INTENT:
         return INTENTS[intent]
     return None

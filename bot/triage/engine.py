@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.triage.ages import CHILD_MAX_YEARS
-from bot.triage.answers import INTENTS, Answer, parse_answer
+from bot.triage.answers import Answer, parse_answer
 from bot.triage.concepts import Concept, concepts
 from bot.triage.evidence import Evidence, Finding, Status, add, implied, read_messages
 from bot.triage.facts import Facts, extract_facts, mentions_pregnancy
@@ -460,8 +460,8 @@ class TriageEngine:
             # ask again only if the question still matters.
             state.pending, state.retries = None, 0
             return None
-        if answer is None and intent in INTENTS:
-            answer = INTENTS[intent]
+        if answer is None:
+            answer = parse_answer(text, intent)   # the classifier's hint, for short replies
         if answer is None:
             if state.retries == 0:
                 state.retries = 1
