@@ -16,7 +16,7 @@ from typing import Any
 from bot.triage.concepts import Concept
 from bot.triage.conditions import KEYS, Conditions
 from bot.triage.facts import Facts
-from bot.triage.matcher import Tokens, presence, tokenize
+from bot.triage.matcher import Phrase, Tokens, affirmed_or_denied, tokenize
 
 
 class Status(str, Enum):
@@ -51,29 +51,64 @@ def add(evidence: Evidence, finding: Finding) -> None:
         evidence[finding.concept] = finding
 
 
+class _Vocabulary:
+    """The concepts' wordings indexed by their first word, so that reading a message looks
+    only at the wordings that can match it, not at thousands that cannot."""
+
+    def __init__(self, concepts: dict[str, Concept]) -> None:
+        self.concepts = concepts
+        self.by_key: dict[str, list[tuple[str, Phrase, bool]]] = {}
+        for concept in concepts.values():
+            for phrase, absent in [(p, False) for p in concept.forms] + \
+                    [(p, True) for p in concept.absent_forms]:
+                self.by_key.setdefault(phrase.words[0].key, []).append(
+                    (concept.id, phrase, absent))
+        self.with_numbers = [c for c in concepts.values() if c.present_when or c.absent_when]
+        self.kinds = [c for c in concepts.values() if c.kind_of]
+
+
+_VOCABULARIES: dict[int, _Vocabulary] = {}
+
+
+def _vocabulary(concepts: dict[str, Concept]) -> _Vocabulary:
+    known = _VOCABULARIES.get(id(concepts))
+    if known is None or known.concepts is not concepts:
+        known = _VOCABULARIES[id(concepts)] = _Vocabulary(concepts)
+        if len(_VOCABULARIES) > 8:   # tests build small vocabularies of their own
+            _VOCABULARIES.pop(next(iter(_VOCABULARIES)))
+    return known
+
+
 def read_messages(texts: list[str], facts: Facts, concepts: dict[str, Concept],
                   tokens: list[Tokens] | None = None) -> Evidence:
     """The evidence in the resident's messages and the numbers they gave."""
     evidence: Evidence = {}
+    vocabulary = _vocabulary(concepts)
     tokens = tokens if tokens is not None else [tokenize(text) for text in texts]
-    present = [message.where().keys() for message in tokens]
-    for concept in concepts.values():
-        for index, message in enumerate(tokens):
-            if present[index].isdisjoint(concept.keys):
-                continue
-            found = presence(concept.forms, message)
-            if found.present:
-                add(evidence, Finding(concept.id, Status.PRESENT, "message",
-                                      found.affirmed[0], index))
-                break
-            if found.denied:
-                add(evidence, Finding(concept.id, Status.ABSENT, "message",
-                                      "inte " + found.negated[0], index))
-            elif concept.absent_forms:
-                opposite = presence(concept.absent_forms, message)
-                if opposite.present:
-                    add(evidence, Finding(concept.id, Status.ABSENT, "message",
-                                          opposite.affirmed[0], index))
+    for index, message in enumerate(tokens):
+        present = message.where().keys()
+        # concept -> (affirmed form, denied form, absence form), the first of each found
+        said: dict[str, list[str | None]] = {}
+        for key in present:
+            for concept_id, phrase, absent in vocabulary.by_key.get(key, ()):
+                slot = said.get(concept_id)
+                if (slot is not None and slot[0]) or not present >= phrase.keys:
+                    continue   # already affirmed in this message, or cannot match
+                found = affirmed_or_denied(phrase, message)
+                if found is None or (absent and not found):
+                    continue   # "andas inte normalt" says nothing of its absence
+                slot = said.setdefault(concept_id, [None, None, None])
+                which = 2 if absent else (0 if found else 1)
+                slot[which] = slot[which] or phrase.source
+        for concept_id, (affirmed, denied, opposite) in said.items():
+            if affirmed:
+                add(evidence, Finding(concept_id, Status.PRESENT, "message", affirmed, index))
+            elif denied:
+                add(evidence, Finding(concept_id, Status.ABSENT, "message",
+                                      "inte " + denied, index))
+            elif opposite:
+                add(evidence, Finding(concept_id, Status.ABSENT, "message", opposite, index))
+    for concept in vocabulary.with_numbers:
         if concept.present_when and concept.present_when.holds(facts):
             add(evidence, Finding(concept.id, Status.PRESENT, "number",
                                   _describe(concept.present_when, facts)))
@@ -87,7 +122,7 @@ def read_messages(texts: list[str], facts: Facts, concepts: dict[str, Concept],
 def implied(evidence: Evidence, concepts: dict[str, Concept]) -> None:
     """A kind affirms what it is a kind of ("hög feber" is fever); denying the broader
     concept denies its kinds ("ingen feber": no high fever either)."""
-    for concept in concepts.values():
+    for concept in _vocabulary(concepts).kinds:
         mine = evidence.get(concept.id)
         for broader_id in concept.kind_of:
             broader = evidence.get(broader_id)

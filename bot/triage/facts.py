@@ -24,7 +24,32 @@ _NUMBER_WORDS = {
     "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
     "nagra": 3, "flera": 4, "several": 4, "few": 3, "par": 2, "couple": 2,
 }
-_NUMBER = r"(\d+(?:[.,]\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+
+
+def _trie(words: list[str]) -> str:
+    """A regex alternation of words as a trie: one branch per letter instead of a try of
+    every word at every position (the facts run on every message, up to 2000 characters)."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for letter in word:
+            node = node.setdefault(letter, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        branches = [re.escape(letter) + pattern(child) for letter, child in sorted(node.items())
+                    if letter]
+        optional = "" in node
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and not optional else \
+            "(?:" + "|".join(branches) + ")"
+        return body + ("?" if optional else "")
+
+    return pattern(tree)
+
+
+_NUMBER = r"(\d+(?:[.,]\d+)?|" + _trie(list(_NUMBER_WORDS)) + r")"
 # Words in front of a time span that make it a duration rather than an age.
 _DURATION_MARKERS = r"(?:i|sedan|sen|under|in|for|since|over|mer an|drygt|nastan|ungefar)"
 
@@ -123,23 +148,31 @@ def _unit_days(unit: str) -> float:
     raise ValueError(unit)
 
 
+# Compiled once: the facts are read from every message.
+_AGE_ARING = re.compile(r"\b" + _NUMBER + r"\s*-?\s*arig?\w*")
+_ARING = re.compile(r"arings?|aringar|aringen")
+_AGE_COMPACT = re.compile(r"\b(" + _trie(list(_NUMBER_WORDS)) + r")aring")
+_AGE_UNIT = re.compile(
+    r"(?:\b(\w{1,24})\s+)?" + r"\b" + _NUMBER + r"\s*" +
+    r"(ars?|years?|manaders|manader|manad|mnd|man|months?|veckors|veckor|vecka|weeks?)\b"
+    r"(?:\s+(gammal|gamla|old))?"
+)
+_AGE_BARE = re.compile(r"\b(?:jag ar|i am|i'm|im|hon ar|han ar)\s+(\d{1,3})\b(?!\s*(?:grader|%))")
+_MARKER = re.compile(_DURATION_MARKERS)
+
+
 def _age(text: str) -> float | None:
     # "3-åring", "treåring", "3 åring"
-    match = re.search(r"\b" + _NUMBER + r"\s*-?\s*arig?\w*", text)
-    if match and re.search(r"arings?|aringar|aringen", match.group(0)):
+    match = _AGE_ARING.search(text)
+    if match and _ARING.search(match.group(0)):
         return _value(match.group(1))
-    compact = re.search(r"\b(" + "|".join(_NUMBER_WORDS) + r")aring", text)
+    compact = _AGE_COMPACT.search(text)
     if compact:
         return _value(compact.group(1))
     # "är 3 år", "3 år gammal", "dotter 2 år", "bebis 2 veckor", "is 3 years old"
-    pattern = re.compile(
-        r"(?:\b(\w{1,24})\s+)?" + r"\b" + _NUMBER + r"\s*" +
-        r"(ars?|years?|manaders|manader|manad|mnd|man|months?|veckors|veckor|vecka|weeks?)\b"
-        r"(?:\s+(gammal|gamla|old))?"
-    )
-    for m in pattern.finditer(text):
+    for m in _AGE_UNIT.finditer(text):
         before, number, unit, old = m.group(1), m.group(2), m.group(3), m.group(4)
-        if before and re.fullmatch(_DURATION_MARKERS, before) and not old:
+        if before and _MARKER.fullmatch(before) and not old:
             continue  # "i 3 år", "sedan 2 veckor": how long, not how old
         if unit.startswith(("ar", "year")):
             return _value(number)  # a number of years outside a duration is an age
@@ -153,9 +186,7 @@ def _age(text: str) -> float | None:
             days = _value(number) * (7 if unit.startswith(("veck", "week")) else 30)
             return round(days / 365, 3)
     # "jag är 45", "mamma är 82"
-    bare = re.search(
-        r"\b(?:jag ar|i am|i'm|im|hon ar|han ar)\s+(\d{1,3})\b(?!\s*(?:grader|%))", text
-    )
+    bare = _AGE_BARE.search(text)
     if bare and 0 < int(bare.group(1)) < 120:
         return float(bare.group(1))
     return None
@@ -165,44 +196,51 @@ _STATED_BEFORE = re.compile(r"\b(har|hade|visar|visade|matte|ligger pa|uppe i|pa
 _OTHER_UNIT_AFTER = re.compile(r"\s*(ar|kg|kilo|%|mm|cm|st|slag|i puls|bpm|i socker)")
 
 
+_DEGREES = re.compile(r"(\d{2}(?:[.,]\d{1,2})?)\s*(grader|graders|grad|°|c\b)?")
+_FEVER_WORD = re.compile(r"feber|temp|fever|febrig")
+
+
 def _temperature(text: str) -> float | None:
     found: list[float] = []
-    for m in re.finditer(r"(\d{2}(?:[.,]\d{1,2})?)\s*(grader|graders|grad|°|c\b)?", text):
+    for m in _DEGREES.finditer(text):
         value = float(m.group(1).replace(",", "."))
         if not 34.0 <= value <= 43.5:
             continue
-        window = text[max(0, m.start() - 25): m.end() + 25]
-        decimal = "," in m.group(1) or "." in m.group(1)
-        before = text[max(0, m.start() - 12): m.start()]
-        after = text[m.end(): m.end() + 8]
-        # "har 38,2" or "har 39" (said of a person, not "39 år" or "39 kilo")
-        stated = bool(_STATED_BEFORE.search(before)) and 37.5 <= value <= 42.5 \
-            and not _OTHER_UNIT_AFTER.match(after)
-        if m.group(2) or re.search(r"feber|temp|fever|febrig", window) or stated or (
-                decimal and 37.5 <= value <= 42.5):  # "har 38,2" is a temperature
+        likely = 37.5 <= value <= 42.5
+        if m.group(2) or (likely and ("," in m.group(1) or "." in m.group(1))):
+            found.append(value)   # "39 grader", or "har 38,2": a decimal in fever range
+            continue
+        # "har 39" (said of a person, not "39 år" or "39 kilo"), or a fever word nearby
+        stated = likely and bool(_STATED_BEFORE.search(text, max(0, m.start() - 12),
+                                                       m.start())) \
+            and not _OTHER_UNIT_AFTER.match(text, m.end())
+        if stated or _FEVER_WORD.search(text, max(0, m.start() - 25), m.end() + 25):
             found.append(value)
     return max(found) if found else None
 
 
+_SPAN = re.compile(
+    r"\b" + _DURATION_MARKERS + r"\s+(?:(?:ca|cirka|typ|about|around|minst|at least)\s+)?"
+    + _NUMBER + r"\s*" + _UNIT
+)
+_BARE_SPAN = re.compile(r"(?:\b(\w{1,24})\s+)?\b" + _NUMBER + r"\s*(timm\w*|dag\w*|dygn\w*|"
+                        r"veck\w*|manad\w*|hours?|days?|weeks?|months?)\b(?:\s+(\w{1,24}))?")
+_VAGUE_SPAN = re.compile(r"\b(?:i|sedan|sen|for)\s+(veckor|manader|flera ar|weeks|months)\b")
+
+
 def _duration(text: str) -> float | None:
-    pattern = re.compile(
-        r"\b" + _DURATION_MARKERS + r"\s+(?:(?:ca|cirka|typ|about|around|minst|at least)\s+)?"
-        + _NUMBER + r"\s*" + _UNIT
-    )
     # "för 3 år sedan" (vaccinated, operated) is a date, not how long a problem has lasted.
-    spans = [_value(m.group(1)) * _unit_days(m.group(2)) for m in pattern.finditer(text)
+    spans = [_value(m.group(1)) * _unit_days(m.group(2)) for m in _SPAN.finditer(text)
              if not (m.group(2).startswith(("ar", "year")) and _AGO.match(text, m.end()))]
     # "feber 2 veckor", "ont 3 dagar": a span without a marker, unless it is an age
-    bare = re.compile(r"(?:\b(\w{1,24})\s+)?\b" + _NUMBER + r"\s*(timm\w*|dag\w*|dygn\w*|veck\w*|"
-                      r"manad\w*|hours?|days?|weeks?|months?)\b(?:\s+(\w{1,24}))?")
-    for m in bare.finditer(text):
+    for m in _BARE_SPAN.finditer(text):
         before, after = m.group(1), m.group(4) or ""
         is_age = (before and _PERSON.fullmatch(before)) or _PERSON.fullmatch(after) or (
             after in ("gammal", "gamla", "old"))
         if not is_age:
             spans.append(_value(m.group(2)) * _unit_days(m.group(3)))
     # Plain "i veckor", "i flera månader"
-    for m in re.finditer(r"\b(?:i|sedan|sen|for)\s+(veckor|manader|flera ar|weeks|months)\b", text):
+    for m in _VAGUE_SPAN.finditer(text):
         spans.append(14.0 if m.group(1).startswith(("veck", "week")) else 60.0)
     if spans:
         return max(spans)

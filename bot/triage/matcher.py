@@ -20,6 +20,7 @@ as written.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -328,21 +329,35 @@ def _negated(tokens: list[str], start: int, end: int, phrase: Phrase) -> bool:
     return False
 
 
-def find(phrase: Phrase, tokens: list[str]) -> list[Match]:
+def matches(phrase: Phrase, tokens: list[str]) -> Iterator[Match]:
+    """The phrase's matches in the tokens, in order (lazily: a caller that needs one affirmed
+    match stops there)."""
     if not isinstance(tokens, Tokens):
         tokens = Tokens(tokens)
     if not _LEXICON.keys >= phrase.keys:   # a phrase built outside compile_phrase
         _LEXICON.add(phrase.words)
     if not tokens.where().keys() >= phrase.keys:
-        return []   # a word of the phrase occurs nowhere: the common case, kept cheap
-    matches = []
+        return   # a word of the phrase occurs nowhere: the common case, kept cheap
     for start in sorted(tokens.positions(phrase.words[0])):
         found = _match_at(phrase, tokens, start)
         if found is not None:
             end, skipped_negation = found
             negated = skipped_negation or _negated(tokens, start, end, phrase)
-            matches.append(Match(phrase.source, start, end, negated))
-    return matches
+            yield Match(phrase.source, start, end, negated)
+
+
+def find(phrase: Phrase, tokens: list[str]) -> list[Match]:
+    return list(matches(phrase, tokens))
+
+
+def affirmed_or_denied(phrase: Phrase, tokens: Tokens) -> bool | None:
+    """True if the phrase occurs affirmed, False if only negated, None if not at all."""
+    denied = None
+    for match in matches(phrase, tokens):
+        if not match.negated:
+            return True
+        denied = False
+    return denied
 
 
 @dataclass(frozen=True)
@@ -370,6 +385,7 @@ def presence(phrases: tuple[Phrase, ...] | list[Phrase], tokens: list[str]) -> P
     for phrase in phrases:
         if not present >= phrase.keys:   # the common case, kept cheap
             continue
-        for match in find(phrase, tokens):
-            (negated if match.negated else affirmed).append(phrase.source)
+        said = affirmed_or_denied(phrase, tokens)
+        if said is not None:
+            (affirmed if said else negated).append(phrase.source)
     return Presence(tuple(dict.fromkeys(affirmed)), tuple(dict.fromkeys(negated)))
