@@ -83,14 +83,18 @@ def test_stop_ends_the_questions_safely(system: RunningSystem) -> None:
     assert "1177" in answer and "112" in answer
 
 
-def test_unknown_complaint_gets_a_safe_default(system: RunningSystem) -> None:
+def test_unknown_complaint_gets_the_general_protocol(system: RunningSystem) -> None:
+    """What no protocol fits gets the universal danger questions, then a careful route
+    (1177), never a silent default."""
     sender = new_sender()
     replies = system.say(sender, "jag mår inte bra i kroppen")
     if not custom(replies, "triage_result"):
         replies = system.say(sender, "det är svårt att förklara")
-    result = custom(replies, "triage_result")
-    assert result and result["level"] in ("primary_care", "urgent")
-    assert "1177" in texts(replies)
+    asked = texts(replies)
+    result, conversation = answer_no_until_result(system, sender, "/deny")
+    assert result["level"] == "primary_care" and result["general"]
+    assert "andas" in asked   # the first danger question is about breathing
+    assert "1177" in texts(conversation[-1])
 
 
 def test_each_level_carries_care_options_for_the_place(system: RunningSystem) -> None:
