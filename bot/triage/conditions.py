@@ -16,7 +16,7 @@ from bot.triage.facts import Facts
 
 # key -> (fact attribute, comparison). "at_least" is >=, "below" is <.
 FACT_ATTRIBUTES = ("temperature", "spo2", "glucose", "systolic", "diastolic", "pulse",
-                   "age_years", "duration_days", "pregnancy_week")
+                   "age_years", "duration_days", "pregnancy_week", "tablets")
 KEYS = {f"{name}_{op}": (name, op) for name in FACT_ATTRIBUTES for op in ("at_least", "below")}
 
 

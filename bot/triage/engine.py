@@ -385,6 +385,12 @@ class TriageEngine:
         given = state.answers.get(question.id)
         if given is not None and given != Answer.NO.value:
             return Answer(given), "asked"
+        # "A and B": one part absent answers no; one part not mentioned leaves it to ask.
+        needed = [evidence.get(c) for c in question.requires]
+        if any(f is not None and f.status == Status.ABSENT for f in needed):
+            return (Answer(given), "asked") if given is not None else (Answer.NO, "evidence")
+        if any(f is None or f.status != Status.PRESENT for f in needed):
+            return (Answer(given), "asked") if given is not None else None
         # A sign stated in any message outweighs an earlier "nej" ("nu får hon ingen luft").
         findings = [evidence.get(c) for c in question.asks]
         if any(f is not None and f.status == Status.PRESENT and f.source != "answer"
@@ -432,7 +438,8 @@ class TriageEngine:
         or a complaint."""
         if any(value is not None for value in (
                 facts.age_years, facts.temperature, facts.duration_days, facts.spo2,
-                facts.glucose, facts.systolic, facts.pulse, facts.pregnancy_week)):
+                facts.glucose, facts.systolic, facts.pulse, facts.pregnancy_week,
+                facts.tablets)):
             return True
         tokens = tokenize(text)
         if read_messages([text], facts, self.concepts, [tokens]):
@@ -476,6 +483,8 @@ class TriageEngine:
     def _answer_in(self, question: Question, text: str) -> Answer | None:
         """A free-text reply that answers the question in other words ("jag kan knappt
         prata mellan andetagen" to the severe-asthma question)."""
+        if question.requires:
+            return None   # "A and B" is read from the whole conversation, not one reply
         tokens = tokenize(text)
         evidence = read_messages([text], extract_facts(text),
                                  {c: self.concepts[c] for c in question.asks}, [tokens])

@@ -54,10 +54,11 @@ _NUMBER = r"(\d+(?:[.,]\d+)?|" + _trie(list(_NUMBER_WORDS)) + r")"
 _DURATION_MARKERS = r"(?:i|sedan|sen|under|in|for|since|over|mer an|drygt|nastan|ungefar)"
 
 _UNIT_DAYS = {
-    "timm": 1 / 24, "hour": 1 / 24, "dag": 1, "dygn": 1, "day": 1, "veck": 7, "week": 7,
+    "timm": 1 / 24, "hour": 1 / 24, "dag": 1, "dar": 1, "dygn": 1, "day": 1, "veck": 7, "week": 7,
     "manad": 30, "month": 30, "ar": 365, "year": 365,
 }
-_UNIT = r"(timm\w*|hours?|dag\w*|dygn\w*|days?|veck\w*|weeks?|manad\w*|months?|ars?|years?)"
+# "3 dar" is how "3 dagar" is often typed ("där" folds to the same, but not after a number).
+_UNIT = r"(timm\w*|hours?|dag\w*|dar|dygn\w*|days?|veck\w*|weeks?|manad\w*|months?|ars?|years?)"
 
 _CHILD_WORDS = re.compile(
     r"\b(barn|barnet|barnen|barnens|barnets|barns|barnbarn\w*|smabarn\w*|son|sonen|dotter\w*|doter\w*|pojk\w*|flick\w*|bebis\w*|baby|babies|spadbarn\w*|"
@@ -113,6 +114,7 @@ class Facts:
     diastolic: float | None = None
     pulse: float | None = None           # beats per minute
     pregnancy_week: float | None = None
+    tablets: float | None = None         # tablets taken at one time ("tog 20 alvedon")
 
     def merged(self, newer: Facts) -> Facts:
         """Newer statements win; a child stays a child."""
@@ -133,7 +135,7 @@ class Facts:
 
 
 NUMBERS = ("age_years", "temperature", "duration_days", "spo2", "glucose", "systolic",
-           "diastolic", "pulse", "pregnancy_week")
+           "diastolic", "pulse", "pregnancy_week", "tablets")
 
 
 def _value(raw: str) -> float:
@@ -159,6 +161,10 @@ _AGE_UNIT = re.compile(
 )
 _AGE_BARE = re.compile(r"\b(?:jag ar|i am|i'm|im|hon ar|han ar)\s+(\d{1,3})\b(?!\s*(?:grader|%))")
 _MARKER = re.compile(_DURATION_MARKERS)
+_AGE_AFTER_PERSON = re.compile(
+    r"\b(?:" + _PERSON.pattern + r")\s+(\d{1,3})\b(?![.,]\d)(?!\s*(?:grader|grad|%|kg|kilo|mmol|"
+    r"st\b|stycken|slag|cm|mm|min|timm|dag|dar|dygn|veck|manad|ar\b|gang|ggr|alvedon|tablett|"
+    r"piller|/))")
 
 
 def _age(text: str) -> float | None:
@@ -186,6 +192,10 @@ def _age(text: str) -> float | None:
             days = _value(number) * (7 if unit.startswith(("veck", "week")) else 30)
             return round(days / 365, 3)
     # "jag är 45", "mamma är 82"
+    # "dottern 15 tog…", "mamma 84 har…": a number right after a person word
+    named = _AGE_AFTER_PERSON.search(text)
+    if named and 0 < int(named.group(1)) < 110:
+        return float(named.group(1))
     bare = _AGE_BARE.search(text)
     if bare and 0 < int(bare.group(1)) < 120:
         return float(bare.group(1))
@@ -223,7 +233,7 @@ _SPAN = re.compile(
     r"\b" + _DURATION_MARKERS + r"\s+(?:(?:ca|cirka|typ|about|around|minst|at least)\s+)?"
     + _NUMBER + r"\s*" + _UNIT
 )
-_BARE_SPAN = re.compile(r"(?:\b(\w{1,24})\s+)?\b" + _NUMBER + r"\s*(timm\w*|dag\w*|dygn\w*|"
+_BARE_SPAN = re.compile(r"(?:\b(\w{1,24})\s+)?\b" + _NUMBER + r"\s*(timm\w*|dag\w*|dar|dygn\w*|"
                         r"veck\w*|manad\w*|hours?|days?|weeks?|months?)\b(?:\s+(\w{1,24}))?")
 _VAGUE_SPAN = re.compile(r"\b(?:i|sedan|sen|for)\s+(veckor|manader|flera ar|weeks|months)\b")
 
@@ -293,6 +303,14 @@ _MEASURES: tuple[tuple[str, re.Pattern[str], float, float], ...] = (
         r"(?:gravid|pregnan|graviditet)[^\n]{0,40}?\b(?:i |in )?(?:vecka|v\.?|week)\s*"
         r"(\d{1,2})\b"), 3.0, 44.0),
 )
+# "tog typ 20 alvedon", "har svalt 15 sömntabletter": a number of tablets after a verb of
+# taking them (not "har 20 alvedon hemma").
+_TABLETS = re.compile(
+    r"\b(?:tog|tagit|tar|svalt|svalde|atit|at|druckit|took|taken|swallowed|ate)\b[^\d\n]{0,20}?"
+    r"\b(\d{1,3})\s*(?:st\.?|stycken|x)?\s*(?:\w+\s+)?(?:alvedon|panodil|paracetamol|pamol|ipren|"
+    r"ibuprofen|treo|magnecyl|tabletter|tablett|piller|pills|tablets|somntablett\w*|"
+    r"sovtablett\w*|sobril|stesolid|imovane|zopiklon|atarax|propavan|lergigan|tramadol|"
+    r"citodon|oxikodon|metformin|waran|insulin)\b")
 _RANGE_END = re.compile(r"\s*(?:-|–|till|to)\s*(\d{1,3}(?:[.,]\d{1,2})?)")
 _BLOOD_PRESSURE = re.compile(r"\b(\d{2,3})\s*/\s*(\d{2,3})\b")
 _BP_LABEL = re.compile(r"blodtryck\w*|\bbt\b|\bbp\b|blood pressure|trycket|\btryck\b|mmhg|mm hg"
@@ -322,6 +340,9 @@ def _measures(text: str) -> tuple[dict[str, float], str]:
             found.setdefault("systolic", systolic)
             found.setdefault("diastolic", diastolic)
             spans.append((m.start(), m.end()))
+    for m in _TABLETS.finditer(text):
+        found.setdefault("tablets", float(m.group(1)))
+        spans.append((m.start(1), m.end(1)))
     for start, end in spans:
         text = text[:start] + " " * (end - start) + text[end:]
     return found, text

@@ -40,6 +40,9 @@ class Question:
     unknown: Level
     reason: str             # resident-facing "because ...", used when the answer raised the level
     asks: tuple[str, ...]   # concept ids: any present answers "ja", all absent "nej"
+    # Concepts that must all be present too ("fever AND faster breathing"): one absent
+    # answers "nej"; one not mentioned leaves the question to be asked.
+    requires: tuple[str, ...]
     yes_terms: tuple[Phrase, ...]   # further wordings that mean "ja" to this question only
     when: Conditions        # numbers that answer it ("duration at least 7 days")
     applies_to: AgeRange
@@ -139,6 +142,8 @@ def _question(protocol_id: str, entry: Any, index: int, path: Path,
         reason=" ".join(get(entry, "reason", str, path, prefix).split()),
         asks=(concept_ids(entry["asks"], path, f"{prefix}asks", known)
               if entry.get("asks") is not None else ()),
+        requires=(concept_ids(entry["requires"], path, f"{prefix}requires", known)
+                  if entry.get("requires") is not None else ()),
         yes_terms=_phrases(entry.get("yes_terms"), path, f"{prefix}yes_terms", False, known),
         when=parse_conditions(entry.get("when"), path, f"{prefix}when"),
         applies_to=_ages(entry, path, f"{prefix}applies_to"),
