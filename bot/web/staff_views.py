@@ -244,12 +244,23 @@ def _view(message: Any) -> dict[str, Any]:
             "created_at": message.created_at, "trace": "; ".join(trace)}
 
 
+def _said(item: dict[str, Any]) -> str:
+    """One piece of evidence for staff: what was said, where, about which concept."""
+    where = f"meddelande {item['message'] + 1}: " if item.get("message") is not None else ""
+    concept = f"{item['concept']} " if item.get("concept") else ""
+    status = {"present": "", "absent": "(nej) ", "unknown": "(vet inte) "}.get(
+        item.get("status", "present"), "")
+    return f"{concept}{status}– {where}”{item.get('detail', '')}” ({item.get('source', '')})"
+
+
 def _result(messages: list[Any]) -> dict[str, Any] | None:
     for message in reversed(messages):
         custom = (message.payload or {}).get("custom") or {}
         if custom.get("type") == "triage_result":
-            why = list(zip(custom.get("reasons", []), custom.get("explanations", []),
-                           strict=False))
+            evidence = custom.get("evidence") or {}
+            why = [(reason, text, [_said(item) for item in evidence.get(reason, [])])
+                   for reason, text in zip(custom.get("reasons", []),
+                                           custom.get("explanations", []), strict=False)]
             return {**custom, "why": why}
     return None
 

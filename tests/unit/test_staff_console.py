@@ -46,8 +46,14 @@ def database(tmp_path: Path) -> Database:
                     [{"text": "Hur länge?", "custom": {"type": "triage_question"}},
                      {"custom": {"type": "triage_result", "level": "urgent",
                                  "protocol": "abdominal_pain",
+                                 "protocols": ["abdominal_pain", "fever_adult"],
                                  "reasons": ["abdominal_pain.severe"],
-                                 "explanations": ["svår smärta"], "care_options": []}}])
+                                 "explanations": ["svår smärta"],
+                                 "evidence": {"abdominal_pain.severe": [
+                                     {"concept": "severe_pain", "status": "present",
+                                      "source": "message", "detail": "outhardlig*",
+                                      "message": 0}]},
+                                 "care_options": []}}])
     log.record_turn("web-2", UserTurn(text="hej", intent="greet", confidence=0.99), [])
     return database
 
@@ -210,3 +216,12 @@ def test_retention_deletes_exactly_what_is_older(database: Database) -> None:
         left = [c.sender_id for c in session.execute(select(Conversation)).scalars()]
     assert left == ["web-2"]
     assert Review(database).purge_older_than(90) == 0
+
+
+async def test_staff_see_every_protocol_and_the_evidence_behind_a_reason(client: Client
+                                                                          ) -> None:
+    await login(client, "anna")
+    page = await (await client.get("/staff/conversations/1")).text()
+    assert "abdominal_pain, fever_adult" in page
+    assert "severe_pain" in page and "meddelande 1" in page and "outhardlig*" in page
+
