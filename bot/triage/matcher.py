@@ -297,7 +297,8 @@ def _match_at(phrase: Phrase, tokens: Tokens, start: int) -> tuple[int, bool] | 
     return position, skipped_negation
 
 
-_FUNCTION_WORDS = frozenset({"att", "pa", "om", "av", "for", "at", "to", "of", "about"})
+_FUNCTION_WORDS = frozenset({"att", "pa", "om", "av", "for", "som", "at", "to", "of", "about",
+                             "that"})
 # "vet inte", "not sure": uncertainty, not a denial of what follows.
 _UNCERTAIN_BEFORE = frozenset({"vet", "sure", "know"})
 
