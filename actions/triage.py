@@ -18,6 +18,7 @@ from bot.care.calendar import now
 from bot.care.routing import ResidentContext, route
 from bot.content.texts import texts
 from bot.triage.engine import Disposition, TriageEngine, TriageState
+from bot.triage.result import triage_result
 from bot.triage.wording import Message, ask_message, disposition_messages
 
 _engine: TriageEngine | None = None
@@ -40,25 +41,9 @@ def send(dispatcher: CollectingDispatcher, message: Message) -> None:
         dispatcher.utter_message(json_message=message.custom)
 
 
-def triage_result(disposition: Disposition, context: ResidentContext) -> dict[str, Any]:
-    """The triage contract's custom message (see ARCHITECTURE.md)."""
-    options = route(disposition, now(), context, care_directory())
-    return {
-        "type": "triage_result",
-        "level": disposition.level.id,
-        "protocol": disposition.protocol,
-        "protocols": list(disposition.protocols),
-        "reasons": [reason.id for reason in disposition.reasons],
-        "explanations": [reason.text for reason in disposition.reasons],
-        # Why each reason holds: the words, numbers or answers behind it, for staff.
-        "evidence": {reason.id: list(reason.evidence) for reason in disposition.reasons
-                     if reason.evidence},
-        "general": disposition.general,
-        "red_flags": list(disposition.red_flags),
-        "uncertain": list(disposition.uncertain),
-        "emergency_department": disposition.emergency_department,
-        "care_options": [option.to_dict() for option in options],
-    }
+def result_for(disposition: Disposition, context: ResidentContext) -> dict[str, Any]:
+    """The triage contract's custom message, with care options for this resident."""
+    return triage_result(disposition, route(disposition, now(), context, care_directory()))
 
 
 def send_disposition(dispatcher: CollectingDispatcher, disposition: Disposition,
@@ -66,7 +51,7 @@ def send_disposition(dispatcher: CollectingDispatcher, disposition: Disposition,
     for message in disposition_messages(disposition):
         send(dispatcher, message)
     context = routing_context(tracker, disposition.facts.age_years)
-    dispatcher.utter_message(json_message=triage_result(disposition, context))
+    dispatcher.utter_message(json_message=result_for(disposition, context))
 
 
 def latest_text(tracker: Tracker) -> str:

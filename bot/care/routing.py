@@ -52,6 +52,12 @@ def _emergency() -> CareOption:
                       why=_t("route_emergency"), open_now=True)
 
 
+def outage_options(level: Level) -> list[CareOption]:
+    """Care options when the dialogue is down: 112 for an emergency, else 1177, which can
+    find the right place when the bot cannot."""
+    return [_emergency()] if level == Level.EMERGENCY else [_advice("route_advice_urgent")]
+
+
 def unit_option(unit: CareUnit, when: dt.datetime, why: str,
                 distance_km: float | None = None) -> CareOption:
     opening = unit.next_opening(when)

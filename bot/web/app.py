@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from pathlib import Path
@@ -16,6 +17,7 @@ from bot.store.conversation_log import ConversationLog
 from bot.store.database import Database
 from bot.store.redaction import Redactor
 from bot.store.token_uses import TokenUses
+from bot.triage.degraded import red_flag_outcome
 from bot.web.chat import ChatGateway, json_error
 from bot.web.context_token import ContextVerifier
 from bot.web.embed_demo import demo_page
@@ -137,6 +139,8 @@ def create_app(settings: Settings, database: Database | None = None) -> web.Appl
         gateway = ChatGateway(rasa, log, redactor, texts(), settings.max_message_chars,
                               verifier)
         app["gateway"] = gateway
+        # Degraded mode must be ready before Rasa fails, not load its rules during an outage.
+        asyncio.get_running_loop().run_in_executor(None, red_flag_outcome, "")
 
     async def close_resources(app: web.Application) -> None:
         await app["http"].close()

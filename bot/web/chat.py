@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.store.conversation_log import ConversationLog, UserTurn
 from bot.store.redaction import Redactor
+from bot.triage.degraded import messages_when_unavailable
 from bot.web.context_token import ContextTokenError, ContextVerifier
 from bot.web.input_rules import ChatRequest, InvalidRequest, parse_chat_request
 from bot.web.rasa_client import DialogueUnavailable, RasaClient
@@ -75,8 +76,13 @@ class ChatGateway:
             messages, intent, confidence, details = [], None, None, {}
             events.append({"kind": "dialogue_unavailable", "error": str(error)})
         if not messages:
-            # Rasa down, or an action failed and left the resident without an answer.
-            messages = [bot_message(chat.sender, self._texts["service_unavailable"])]
+            # Rasa down, or an action failed and left the resident without an answer: the red
+            # flags are still screened here, so an emergency gets its own 112 answer.
+            safe = messages_when_unavailable(redacted) or []
+            messages = [{"recipient_id": chat.sender, **m} for m in safe]
+            messages.append(bot_message(chat.sender, self._texts["service_unavailable"]))
+            if safe:
+                events.append({"kind": "red_flags_screened_in_web"})
         messages = notices + messages
         await self._write(
             self._log.record_turn, chat.sender,

@@ -42,6 +42,10 @@ def test_rasa_down_gives_safe_answer_quickly(system: RunningSystem) -> None:
         # when Rasa refuses connections.
         assert elapsed < system.settings.upstream_timeout, f"safe answer took {elapsed:.1f} s"
         assert system.transcript(sender)[1]["payload"]["kind"] == "dialogue_unavailable"
+        # An emergency still gets its own 112 answer while Rasa is down.
+        emergency = system.chat(sender, "pappa sluddrar och munnen hänger på ena sidan").json()
+        assert emergency[0]["text"].startswith("Ring 112")
+        assert any((m.get("custom") or {}).get("level") == "emergency" for m in emergency)
     finally:
         system.supervisor.start("rasa")
         system.supervisor.wait_until_up(["rasa"], timeout=240)

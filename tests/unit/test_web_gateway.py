@@ -255,3 +255,29 @@ async def test_embedding_pages_and_frame_policy(client: Client) -> None:
     assert 'src="/widget.js" data-token="' in html
     assert "unsafe-inline" not in demo.headers["Content-Security-Policy"]
     assert demo.headers["X-Frame-Options"] == "DENY"
+
+
+async def test_rasa_down_still_gives_an_emergency_its_112_answer(client: Client,
+                                                                  rasa: FakeRasa) -> None:
+    """Degraded mode: the web app screens red flags itself when the dialogue is down."""
+    rasa.status = 500
+    reply = await client.post("/api/chat", json={
+        "sender": "web-test", "message": "min man har ont i bröstet och kallsvettas"})
+    messages = await reply.json()
+    assert reply.status == 200
+    assert messages[0]["text"].startswith("Ring 112 nu. Bröstsmärta")
+    result = next(m["custom"] for m in messages if m.get("custom"))
+    assert result["type"] == "triage_result" and result["level"] == "emergency"
+    assert result["degraded"] and result["care_options"][0]["phone"] == "112"
+    assert "chest_pain_with_breathlessness_or_sweat" in result["reasons"]
+    kinds = [r["payload"].get("kind") for r in transcript(client) if r["role"] == "event"]
+    assert "red_flags_screened_in_web" in kinds
+
+
+async def test_rasa_down_without_a_red_flag_gives_the_outage_text_only(
+        client: Client, rasa: FakeRasa) -> None:
+    rasa.status = 500
+    reply = await client.post("/api/chat", json={"sender": "web-test",
+                                                 "message": "jag har ont i halsen"})
+    messages = await reply.json()
+    assert len(messages) == 1 and "tekniskt fel" in messages[0]["text"]
