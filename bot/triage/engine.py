@@ -31,6 +31,7 @@ from bot.triage.levels import Level
 from bot.triage.matcher import Tokens, find, presence, tokenize
 from bot.triage.protocols import ADMINISTRATIVE, GENERAL, Protocol, Question, protocols
 from bot.triage.red_flags import RedFlag, RedFlagHit, red_flags, screen
+from bot.triage.risk import RiskGroup, risk_groups
 
 MAX_QUESTIONS = 5
 PENDING_AGE = "__age__"
@@ -184,15 +185,21 @@ class Reading:
     answers: dict[str, tuple[Answer, str]]   # question id -> (answer, how it was known)
     level: Level
     hits: tuple[RedFlagHit, ...]
+    risks: tuple[RiskGroup, ...] = ()        # risk groups that lift the complaints
 
 
 class TriageEngine:
     def __init__(self, protocol_set: dict[str, Protocol] | None = None,
                  flag_set: tuple[RedFlag, ...] | None = None,
-                 concept_set: dict[str, Concept] | None = None) -> None:
+                 concept_set: dict[str, Concept] | None = None,
+                 risk_set: tuple[RiskGroup, ...] | None = None) -> None:
         self.protocols = protocols() if protocol_set is None else protocol_set
         self.flags = red_flags() if flag_set is None else flag_set
         self.concepts = concepts() if concept_set is None else concept_set
+        # Risk groups name concepts of the real vocabulary: with a vocabulary of their own
+        # (tests), an engine has none unless given.
+        self.risks = (risk_groups() if risk_set is None and concept_set is None
+                      else risk_set or ())
         self._flags_by_id = {flag.id: flag for flag in self.flags}
         self._general = next((p for p in self.protocols.values() if p.kind == GENERAL), None)
         self._questions = {q.id: q for p in self.protocols.values() for q in p.questions}
@@ -311,8 +318,21 @@ class TriageEngine:
         answers = {q.id: known for a in active for q in a.protocol.questions
                    if q.applies_to.may_apply(facts.age_years, facts.child)
                    and (known := self._answer(q, state, evidence, joined)) is not None}
-        level = self._level(state, active, answers)
-        return Reading(evidence, active, answers, level, tuple(hits))
+        risks = self._risks(evidence, active)
+        level = max([self._level(state, active, answers), *(r.level for r in risks)])
+        return Reading(evidence, active, answers, level, tuple(hits), risks)
+
+    def _risks(self, evidence: Evidence, active: tuple[Active, ...]) -> tuple[RiskGroup, ...]:
+        """Risk groups that lift a complaint (not an errand) one tier."""
+        if not any(a.role == COMPLAINT and a.protocol.kind != ADMINISTRATIVE for a in active):
+            return ()
+
+        def present(concept_id: str) -> bool:
+            found = evidence.get(concept_id)
+            return found is not None and found.status == Status.PRESENT
+
+        return tuple(r for r in self.risks
+                     if present(r.concept) and all(present(c) for c in r.requires))
 
     def _screen(self, state: TriageState, tokens: list[Tokens], joined: Tokens
                 ) -> list[RedFlagHit]:
@@ -566,6 +586,10 @@ class TriageEngine:
         for hit in reading.hits:
             reasons.append(Reason(hit.flag.id, hit.flag.reason, hit.flag.level,
                                   ({"source": "red_flag", "detail": ", ".join(hit.evidence)},)))
+        for risk in reading.risks:
+            found = reading.evidence[risk.concept]
+            reasons.append(Reason(f"risk.{risk.id}", risk.reason, risk.level,
+                                  (found.to_dict(),)))
         hit_ids = {hit.flag.id for hit in reading.hits}
         for flag_id in state.red_flags:
             flag = self._flags_by_id.get(flag_id)

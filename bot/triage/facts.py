@@ -97,6 +97,8 @@ _RELATIVE_DAYS = (
                 r"forra manaden|past month|last month)\b"), 30.0),
     (re.compile(r"\b(senaste manaderna|flera manader|several months|past few months)\b"),
      60.0),
+    (re.compile(r"\b(i varas|i hostas|i somras|i vintras|sedan varen|sedan hosten|"
+                r"since the spring|since the autumn|since the summer)\b"), 90.0),
 )
 _AGO = re.compile(r"\s*(sen|sedan|ago)\b")
 
@@ -117,9 +119,14 @@ class Facts:
     tablets: float | None = None         # tablets taken at one time ("tog 20 alvedon")
 
     def merged(self, newer: Facts) -> Facts:
-        """Newer statements win; a child stays a child."""
+        """Newer statements win, except that the longest duration and the highest
+        temperature stay ("feber i fyra dagar" … "tog en alvedon nyss" is still four days of
+        fever); a child stays a child."""
         values = {name: getattr(newer, name) if getattr(newer, name) is not None
                   else getattr(self, name) for name in NUMBERS}
+        for name in ("duration_days", "temperature"):
+            known = [v for v in (getattr(self, name), getattr(newer, name)) if v is not None]
+            values[name] = max(known) if known else None
         return replace(self, child=self.child or newer.child, adult=self.adult or newer.adult,
                        **values)
 
