@@ -242,6 +242,8 @@ _SPAN = re.compile(
 )
 _BARE_SPAN = re.compile(r"(?:\b(\w{1,24})\s+)?\b" + _NUMBER + r"\s*(timm\w*|dag\w*|dar|dygn\w*|"
                         r"veck\w*|manad\w*|hours?|days?|weeks?|months?)\b(?:\s+(\w{1,24}))?")
+# "hon är 10 månader", "she is 10 months": an age, not how long
+_AGE_VERBS = frozenset({"ar", "is", "blir", "fyllt", "fyller", "aged", "of"})
 _VAGUE_SPAN = re.compile(r"\b(?:i|sedan|sen|for)\s+(veckor|manader|flera ar|weeks|months)\b")
 
 
@@ -252,8 +254,8 @@ def _duration(text: str) -> float | None:
     # "feber 2 veckor", "ont 3 dagar": a span without a marker, unless it is an age
     for m in _BARE_SPAN.finditer(text):
         before, after = m.group(1), m.group(4) or ""
-        is_age = (before and _PERSON.fullmatch(before)) or _PERSON.fullmatch(after) or (
-            after in ("gammal", "gamla", "old"))
+        is_age = (before and (_PERSON.fullmatch(before) or before in _AGE_VERBS)) or \
+            _PERSON.fullmatch(after) or after in ("gammal", "gamla", "old")
         if not is_age:
             spans.append(_value(m.group(2)) * _unit_days(m.group(3)))
     # Plain "i veckor", "i flera månader"
