@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import routing_context
@@ -112,7 +112,9 @@ class ActionTriageResult(Action):
 
 
 class ActionEmergency(Action):
-    """A red flag (or a stated emergency) in any state: 112 first, nothing else asked."""
+    """A red flag (or a stated emergency) in any state: 112 first, nothing else asked.
+    Outside a triage the classifier's "emergency" alone is enough (a safety net for "det är
+    akut, ring ambulans"); inside one, the red-flag rules decide."""
 
     def name(self) -> str:
         return "action_emergency"
@@ -120,7 +122,12 @@ class ActionEmergency(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         state = TriageState.from_dict(tracker.get_slot("triage_state"))
-        disposition = engine().emergency(state, latest_text(tracker))
+        text = latest_text(tracker)
+        if state.texts and not state.finished and not engine().rules_say_emergency(state, text):
+            # Only the classifier said "emergency", in the middle of a triage ("har inte
+            # tagit nån alvedon än"): the rules decide, and the questions go on.
+            return [FollowupAction("triage_form")]
+        disposition = engine().emergency(state, text)
         send_disposition(dispatcher, disposition, tracker)
         return [SlotSet("triage_state", state.to_dict()), SlotSet("triage_answer", None)]
 

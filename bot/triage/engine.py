@@ -675,6 +675,15 @@ class TriageEngine:
         found = [reading.evidence[c].to_dict() for c in question.asks if c in reading.evidence]
         return tuple(found) or ({"source": "message", "detail": "egna ord"},)
 
+    def rules_say_emergency(self, state: TriageState, text: str) -> bool:
+        """Whether a red flag of level emergency fires on the conversation with `text`
+        added (the state itself is not changed)."""
+        trial = TriageState.from_dict(state.to_dict())
+        if text.strip() and not PAYLOAD.fullmatch(text.strip()):
+            trial.texts.append(text)
+            trial.facts = trial.facts.merged(extract_facts(text))
+        return any(hit.flag.level == Level.EMERGENCY for hit in self.read(trial).hits)
+
     def emergency(self, state: TriageState | None, text: str) -> Disposition:
         """Outcome for a message the NLU layer marked as an emergency."""
         state = TriageState() if state is None else state

@@ -169,3 +169,13 @@ def test_several_complaints_without_asking_which_is_worst(system: RunningSystem)
     assert "värst" not in said
     assert {"sore_throat", "cough"} <= set(result["protocols"])
     assert result["evidence"]   # staff see what each reason rests on
+
+
+def test_a_classifier_guess_of_emergency_does_not_end_a_triage(system: RunningSystem) -> None:
+    """Mid-triage, only the red-flag rules can turn a reply into 112."""
+    sender = new_sender()
+    assert custom(system.say(sender, "jag har haft ont i halsen i två dagar"), "triage_question")
+    replies = system.say(sender, "har inte tagit nån alvedon än")
+    result = custom(replies, "triage_result")
+    assert result is None or result["level"] != "emergency"
+    assert "112 nu" not in texts(replies)
