@@ -123,9 +123,9 @@ class ActionEmergency(Action):
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         state = TriageState.from_dict(tracker.get_slot("triage_state"))
         text = latest_text(tracker)
-        if state.texts and not state.finished and not engine().rules_say_emergency(state, text):
-            # Only the classifier said "emergency", in the middle of a triage ("har inte
-            # tagit nån alvedon än"): the rules decide, and the questions go on.
+        if state.texts and not engine().rules_say_emergency(state, text):
+            # Only the classifier said "emergency", in a conversation being triaged ("har
+            # inte tagit nån alvedon än"): the rules decide, and the triage goes on.
             return [FollowupAction("triage_form")]
         disposition = engine().emergency(state, text)
         send_disposition(dispatcher, disposition, tracker)
