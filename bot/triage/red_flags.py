@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.content.loader import CONTENT_DIR, ContentError, get, get_date, read_yaml
 from bot.content.phone_book import phone_book
 from bot.triage.ages import AgeRange
-from bot.triage.concepts import Concept, phrases
+from bot.triage.concepts import Concept, concepts, phrases
 from bot.triage.conditions import KEYS, Conditions, parse_conditions
 from bot.triage.facts import Facts, extract_facts
 from bot.triage.levels import Level
@@ -33,6 +33,8 @@ class RedFlag:
     reason: str           # for the resident: "because ..."
     response: str         # what the bot says, phone numbers filled in
     groups: tuple[tuple[Phrase, ...], ...]
+    # Per group, the number thresholds of its `@concept`s ("@fever" is also 38.9 degrees).
+    group_numbers: tuple[tuple[Conditions, ...], ...]
     when: Conditions
     # Wordings that show the phrases mean something harmless here ("ingen luft genom
     # näsan"): kept narrow, since they silence the rule for the whole text.
@@ -89,12 +91,19 @@ def load_red_flags(path: Path = RED_FLAGS_FILE,
         when = parse_conditions(entry.get("when"), path, f"{prefix}when")
         if "all_of" in entry:
             raw_groups = get(entry, "all_of", list, path, prefix)
-            groups = tuple(phrases(g, path, f"{prefix}all_of[{i}]", known)
-                           for i, g in enumerate(raw_groups))
         elif "any_of" in entry or not when:
-            groups = (phrases(entry.get("any_of"), path, f"{prefix}any_of", known),)
+            raw_groups = [entry.get("any_of")]
         else:
-            groups = ()  # a threshold alone: "spo2_below: 88"
+            raw_groups = []  # a threshold alone: "spo2_below: 88"
+        field = "all_of" if "all_of" in entry else "any_of"
+        groups = tuple(phrases(g, path, f"{prefix}{field}[{i}]", known)
+                       for i, g in enumerate(raw_groups))
+        vocabulary = concepts() if known is None else known
+        group_numbers = tuple(
+            tuple(vocabulary[item[1:]].present_when for item in raw
+                  if isinstance(item, str) and item.startswith("@")
+                  and vocabulary[item[1:]].present_when)
+            for raw in raw_groups)
         phones = tuple(get(entry, "phones", list, path, prefix, required=False, default=[]))
         for phone in phones:
             if phone not in numbers:
@@ -107,7 +116,7 @@ def load_red_flags(path: Path = RED_FLAGS_FILE,
         flags.append(RedFlag(
             id=flag_id, level=level, title=get(entry, "title", str, path, prefix),
             reason=get(entry, "reason", str, path, prefix), response=response,
-            groups=groups, when=when,
+            groups=groups, group_numbers=group_numbers, when=when,
             unless=(phrases(entry["unless"], path, f"{prefix}unless", known)
                     if entry.get("unless") is not None else ()),
             applies_to=applies_to, phones=phones,
@@ -141,15 +150,21 @@ def screen(text: str, facts: Facts | None = None,
             continue
         if flag.when and not flag.when.holds(known):
             continue
-        if any(present.isdisjoint(keys) for keys in flag.group_keys):
+        if any(present.isdisjoint(keys) and not any(c.holds(known) for c in numbers)
+               for keys, numbers in zip(flag.group_keys, flag.group_numbers, strict=True)):
             continue
         evidence = [f"{name} {getattr(known, name):g}"
                     for name in dict.fromkeys(KEYS[c.key][0] for c in flag.when.items)]
-        for group in flag.groups:
+        for group, numbers in zip(flag.groups, flag.group_numbers, strict=True):
             found = presence(group, tokens)
-            if not found.present:
+            if found.present:
+                evidence.append(found.affirmed[0])
+                continue
+            by_number = [c for c in numbers if c.holds(known)]
+            if not by_number:
                 break
-            evidence.append(found.affirmed[0])
+            evidence.append(", ".join(f"{KEYS[c.key][0]} {getattr(known, KEYS[c.key][0]):g}"
+                                      for c in by_number[0].items))
         else:
             if flag.unless and presence(flag.unless, tokens).present:
                 continue
