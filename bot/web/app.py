@@ -46,6 +46,15 @@ FRAMEABLE = ("/chat",)
 
 
 @web.middleware
+async def no_compressed_bodies(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    """A compressed request body is refused before it is read: inflating it first would let a
+    small upload grow the process by gigabytes (the server does not decompress either)."""
+    if request.headers.get("Content-Encoding", "identity").lower() != "identity":
+        return json_error(415, "unsupported_encoding", "compressed bodies are not accepted")
+    return await handler(request)
+
+
+@web.middleware
 async def json_errors(request: web.Request, handler):  # type: ignore[no-untyped-def]
     """API clients get JSON for every error, including 404, 405, 413 and crashes."""
     try:
@@ -122,7 +131,8 @@ async def widget_script(_request: web.Request) -> web.FileResponse:
 
 
 def create_app(settings: Settings, database: Database | None = None) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[json_errors])
+    app = web.Application(client_max_size=MAX_BODY_BYTES,
+                          middlewares=[no_compressed_bodies, json_errors])
     database = database or Database(settings.database_url)
     redactor = Redactor(public_numbers=[entry.number for entry in phone_book().values()])
     log = ConversationLog(database, redactor)

@@ -13,7 +13,13 @@ from bot.store.conversation_log import ConversationLog, UserTurn
 from bot.store.redaction import Redactor
 from bot.triage.degraded import messages_when_unavailable
 from bot.web.context_token import ContextTokenError, ContextVerifier
-from bot.web.input_rules import ChatRequest, InvalidRequest, parse_chat_request
+from bot.web.input_rules import (
+    MAX_JSON_DEPTH,
+    ChatRequest,
+    InvalidRequest,
+    json_depth,
+    parse_chat_request,
+)
 from bot.web.rasa_client import DialogueUnavailable, RasaClient
 
 logger = logging.getLogger(__name__)
@@ -39,9 +45,19 @@ class ChatGateway:
         self._max_chars = max_chars
 
     async def handle(self, request: web.Request) -> web.Response:
+        # Only a plain JSON body: a cross-origin form or text/plain POST never reaches the bot,
+        # and a compressed body is never inflated (a small gzip can hold gigabytes).
+        if request.content_type != "application/json":
+            return json_error(415, "unsupported_media_type",
+                              "the body must be JSON (Content-Type: application/json)")
+        if request.headers.get("Content-Encoding", "identity").lower() != "identity":
+            return json_error(415, "unsupported_encoding", "compressed bodies are not accepted")
+        raw = await request.read()
+        if json_depth(raw) > MAX_JSON_DEPTH:
+            return json_error(400, "too_deep", "the JSON nests too deeply")
         try:
-            body = await request.json(loads=json.loads)
-        except (ValueError, UnicodeDecodeError):
+            body = json.loads(raw)
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return json_error(400, "invalid_json", "the body must be valid UTF-8 JSON")
         try:
             chat = parse_chat_request(body)

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
+# A chat message is a flat object; deep nesting only costs the parser (and "[" × 5000 used to
+# raise a RecursionError).
+MAX_JSON_DEPTH = 16
 MAX_TOKEN_CHARS = 8192
 # Quick-reply payloads ("/affirm"). Rasa treats any text starting with "/" as an intent and
 # skips the NLU pipeline, red-flag screening included, so other such text loses its slash.
@@ -33,6 +36,28 @@ class ChatRequest:
     text: str
     metadata: dict[str, Any] = field(default_factory=dict)
     context_token: str | None = None   # signed resident context from an embedding portal
+
+
+def json_depth(raw: bytes) -> int:
+    """How deeply arrays and objects nest in a JSON text, strings skipped; linear time."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:        # backslash
+                escaped = True
+            elif byte == 0x22:        # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):    # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):    # ] }
+            depth -= 1
+    return deepest
 
 
 def clean_text(raw: str) -> str:

@@ -63,3 +63,11 @@ def test_html_is_kept_as_plain_text() -> None:
 )
 def test_only_real_payloads_keep_their_slash(raw: str, expected: str) -> None:
     assert parse_chat_request({"sender": "abc", "message": raw}).text == expected
+
+
+def test_json_depth_skips_strings_and_is_exact() -> None:
+    from bot.web.input_rules import json_depth
+
+    assert json_depth(b'{"a": [1, {"b": "[[[[["}]}') == 3
+    assert json_depth(b'"\\"[[["') == 0
+    assert json_depth(b"[" * 5000) == 5000

@@ -281,3 +281,31 @@ async def test_rasa_down_without_a_red_flag_gives_the_outage_text_only(
                                                  "message": "jag har ont i halsen"})
     messages = await reply.json()
     assert len(messages) == 1 and "tekniskt fel" in messages[0]["text"]
+
+
+async def test_compressed_body_is_refused_unread(client: Client, rasa: FakeRasa) -> None:
+    import gzip
+
+    bomb = gzip.compress(b"[" + b" " * 5_000_000 + b"]")
+    reply = await client.post("/api/chat", data=bomb, headers={
+        "Content-Type": "application/json", "Content-Encoding": "gzip"})
+    assert reply.status == 415 and (await reply.json())["error"] == "unsupported_encoding"
+    assert rasa.received == []
+
+
+async def test_only_json_bodies_reach_the_bot(client: Client, rasa: FakeRasa) -> None:
+    """A cross-origin form or text/plain POST (no CORS preflight) must not reach Rasa."""
+    body = '{"sender": "web-test", "message": "hej"}'
+    for content_type in ("text/plain", "application/x-www-form-urlencoded"):
+        reply = await client.post("/api/chat", data=body, headers={"Content-Type": content_type})
+        assert reply.status == 415, content_type
+    assert rasa.received == []
+
+
+async def test_deeply_nested_json_is_a_clear_400(client: Client, rasa: FakeRasa) -> None:
+    for body in ("[" * 5000, '{"sender": "x", "metadata": ' + "[" * 100 + "]" * 100 + "}"):
+        reply = await client.post("/api/chat", data=body,
+                                  headers={"Content-Type": "application/json"})
+        assert reply.status == 400, body[:20]
+        assert (await reply.json())["error"] in ("too_deep", "invalid_json")
+    assert rasa.received == []
