@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from bot.store.database import Database
 from bot.store.models import StaffSession, StaffUser, utcnow
@@ -94,24 +94,37 @@ class Accounts:
                     .scalars()]
 
     def login(self, username: str, password: str) -> LoginResult:
+        """Counts the attempt before the (slow) hash check, in one UPDATE, so that parallel
+        guesses cannot all be checked before the lock-out applies."""
+        name = username.strip().lower()
         now = utcnow()
         with self._db.session() as session:
+            session.execute(update(StaffUser).where(StaffUser.username == name,
+                                                    StaffUser.active == 1)
+                            .values(failed_logins=StaffUser.failed_logins + 1))
             user = session.execute(select(StaffUser).where(
-                StaffUser.username == username.strip().lower())).scalar_one_or_none()
+                StaffUser.username == name)).scalar_one_or_none()
             if user is None or not user.active:
-                _hasher.hash(password)  # same work either way: no user enumeration by timing
-                return LoginResult(None)
-            if user.locked_until and _aware(user.locked_until) > now:
-                return LoginResult(None, locked=True)
-            try:
-                _hasher.verify(user.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                user.failed_logins += 1
-                if user.failed_logins >= self.max_failures:
+                unknown = True
+            else:
+                unknown = False
+                if user.locked_until and _aware(user.locked_until) > now:
+                    return LoginResult(None, locked=True)
+                if user.failed_logins > self.max_failures:
                     user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
                     user.failed_logins = 0
                     return LoginResult(None, locked=True)
-                return LoginResult(None)
+                password_hash, user_id = user.password_hash, user.id
+        if unknown:
+            _hasher.hash(password)  # same work either way: no user enumeration by timing
+            return LoginResult(None)
+        try:
+            _hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return LoginResult(None)   # the attempt is already counted
+        with self._db.session() as session:
+            user = session.get(StaffUser, user_id)
+            assert user is not None
             user.failed_logins, user.locked_until = 0, None
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = _hasher.hash(password)

@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import urllib.parse
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,18 @@ TEMPLATES = jinja2.Environment(
 FLAGS = (("red_flag", "Röd flagga"), ("fallback", "Fallback"), ("human", "Bad om människa"),
          ("annotated", "Granskad"))
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+HASHING_THREADS = 2
+MAX_WAITING_LOGINS = 8
 
 
 class StaffConsole:
     def __init__(self, database: Database, retention_days: int, secure_cookies: bool) -> None:
+        # Password hashing has a small pool of its own, and a bound on waiting logins: a
+        # flood of logins (argon2 is slow on purpose) must never take the threads that
+        # write the residents' conversation log.
+        self._hashing = ThreadPoolExecutor(max_workers=HASHING_THREADS,
+                                           thread_name_prefix="staff-login")
+        self._logins_waiting = asyncio.Semaphore(MAX_WAITING_LOGINS)
         self.accounts = Accounts(database)
         self.audit = AuditLog(database)
         self.review = Review(database)
@@ -50,11 +59,11 @@ class StaffConsole:
 
     # --- helpers ---------------------------------------------------------------------
     def page(self, template: str, request: web.Request, status: int = 200,
-             **values: Any) -> web.Response:
+             headers: dict[str, str] | None = None, **values: Any) -> web.Response:
         html = TEMPLATES.get_template(template).render(
             staff=request.get("staff"), csrf=request.get("csrf", ""), **values)
         return web.Response(text=html, content_type="text/html", status=status,
-                            headers={"Cache-Control": "no-store"})
+                            headers={"Cache-Control": "no-store", **(headers or {})})
 
     def set_cookie(self, response: web.StreamResponse, name: str, value: str,
                    max_age: int | None = None) -> None:
@@ -82,15 +91,23 @@ class StaffConsole:
         expected = request.cookies.get(LOGIN_CSRF_COOKIE)
         if not expected or form.get("csrf") != expected:
             raise web.HTTPForbidden(text="CSRF-kontrollen misslyckades. Ladda om sidan.")
-        result = await self.run(self.accounts.login, str(form.get("username", "")),
-                                str(form.get("password", "")))
+        if self._logins_waiting.locked():
+            request["csrf"] = expected
+            return self.page("login.html", request, status=429, title="Logga in",
+                             message="För många inloggningar just nu. Försök igen om en minut.",
+                             headers={"Retry-After": "60"})
+        async with self._logins_waiting:
+            result = await asyncio.get_running_loop().run_in_executor(
+                self._hashing, self.accounts.login, str(form.get("username", "")),
+                str(form.get("password", "")))
         await self.run(self.audit.record, str(form.get("username", ""))[:64],
                        "login_ok" if result.staff else "login_locked" if result.locked
                        else "login_failed", None, None, request.remote)
         if result.staff is None:
             request["csrf"] = expected
-            message = ("Kontot är tillfälligt låst efter för många felaktiga försök."
-                       if result.locked else "Fel användarnamn eller lösenord.")
+            # One answer whether or not the account exists, and whether or not it is locked.
+            message = ("Fel användarnamn eller lösenord, eller så är kontot tillfälligt låst "
+                       "efter för många felaktiga försök.")
             return self.page("login.html", request, status=401, title="Logga in",
                              message=message)
         token, _ = await self.run(self.accounts.open_session, result.staff)

@@ -225,3 +225,31 @@ async def test_staff_see_every_protocol_and_the_evidence_behind_a_reason(client:
     assert "abdominal_pain, fever_adult" in page
     assert "severe_pain" in page and "meddelande 1" in page and "outhardlig*" in page
 
+
+
+def test_parallel_wrong_passwords_are_counted_before_the_hash_check(database: Database,
+                                                                     monkeypatch: Any) -> None:
+    """40 parallel guesses: no more than the lock-out limit are ever checked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.staff import accounts as module
+
+    checked: list[str] = []
+    real = module._hasher
+
+    class CountingHasher:
+        def verify(self, stored: str, password: str) -> bool:
+            checked.append(password)
+            return real.verify(stored, password)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+    monkeypatch.setattr(module, "_hasher", CountingHasher())
+    accounts = Accounts(database)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda i: accounts.login("anna", f"wrong-{i:02d}-password"),
+                                range(40)))
+    assert len(checked) <= accounts.max_failures
+    assert all(r.staff is None for r in results)
+    assert accounts.login("anna", PASSWORD).staff is None   # locked, even with the right one
