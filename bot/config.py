@@ -69,6 +69,13 @@ class Settings:
     retention_days: int = 90                # conversations older than this are purged
     audit_retention_days: int = 730         # the audit log is kept longer
     staff_cookie_secure: bool = False       # set when served over HTTPS
+    redis_url: str | None = None            # shared rate limits across web processes
+    trusted_proxies: tuple[str, ...] = ()   # whose X-Forwarded-For is believed
+    # Requests per minute; 0 switches a limit off.
+    chat_limit_per_address: int = 120
+    chat_limit_per_conversation: int = 30
+    login_limit_per_address: int = 20
+    login_limit_per_account: int = 10
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -100,6 +107,13 @@ class Settings:
             retention_days=_int(env, "RETENTION_DAYS", 90),
             audit_retention_days=_int(env, "AUDIT_RETENTION_DAYS", 730),
             staff_cookie_secure=(env.get("STAFF_COOKIE_SECURE") or "0") == "1",
+            redis_url=env.get("REDIS_URL") or None,
+            trusted_proxies=tuple(p.strip() for p in (env.get("TRUSTED_PROXIES") or "").split(",")
+                                  if p.strip()),
+            chat_limit_per_address=_int(env, "CHAT_LIMIT_PER_ADDRESS", 120),
+            chat_limit_per_conversation=_int(env, "CHAT_LIMIT_PER_CONVERSATION", 30),
+            login_limit_per_address=_int(env, "LOGIN_LIMIT_PER_ADDRESS", 20),
+            login_limit_per_account=_int(env, "LOGIN_LIMIT_PER_ACCOUNT", 10),
         )
 
     def process_env(self) -> dict[str, str]:
@@ -125,4 +139,10 @@ class Settings:
             "RETENTION_DAYS": str(self.retention_days),
             "AUDIT_RETENTION_DAYS": str(self.audit_retention_days),
             "STAFF_COOKIE_SECURE": "1" if self.staff_cookie_secure else "0",
+            **({"REDIS_URL": self.redis_url} if self.redis_url else {}),
+            "TRUSTED_PROXIES": ",".join(self.trusted_proxies),
+            "CHAT_LIMIT_PER_ADDRESS": str(self.chat_limit_per_address),
+            "CHAT_LIMIT_PER_CONVERSATION": str(self.chat_limit_per_conversation),
+            "LOGIN_LIMIT_PER_ADDRESS": str(self.login_limit_per_address),
+            "LOGIN_LIMIT_PER_ACCOUNT": str(self.login_limit_per_account),
         }

@@ -18,12 +18,13 @@ from bot.store.database import Database
 from bot.store.redaction import Redactor
 from bot.store.token_uses import TokenUses
 from bot.triage.degraded import red_flag_outcome
-from bot.web.chat import ChatGateway, json_error
+from bot.web.chat import ChatGateway, ChatLimits, json_error
 from bot.web.context_token import ContextVerifier
 from bot.web.embed_demo import demo_page
 from bot.web.health import healthz
 from bot.web.rasa_client import RasaClient
-from bot.web.staff_views import StaffConsole
+from bot.web.rate_limit import MemoryLimiter, RedisLimiter, Rule
+from bot.web.staff_views import LoginLimits, StaffConsole
 from bot.web.staff_views import install as install_staff
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -140,6 +141,8 @@ def create_app(settings: Settings, database: Database | None = None) -> web.Appl
     app["settings"] = settings
     app["database"] = database
     app["conversation_log"] = log
+    # Shared through Redis when several web processes serve one site, else in this process.
+    app["limiter"] = RedisLimiter(settings.redis_url) if settings.redis_url else MemoryLimiter()
 
     async def open_resources(app: web.Application) -> None:
         app["http"] = aiohttp.ClientSession(
@@ -147,13 +150,19 @@ def create_app(settings: Settings, database: Database | None = None) -> web.Appl
         )
         rasa = RasaClient(settings.rasa_url, settings.upstream_timeout, app["http"])
         gateway = ChatGateway(rasa, log, redactor, texts(), settings.max_message_chars,
-                              verifier)
+                              verifier, ChatLimits(
+                                  app["limiter"],
+                                  Rule("chat_address", settings.chat_limit_per_address),
+                                  Rule("chat_conversation", settings.chat_limit_per_conversation),
+                                  settings.trusted_proxies))
         app["gateway"] = gateway
         # Degraded mode must be ready before Rasa fails, not load its rules during an outage.
         asyncio.get_running_loop().run_in_executor(None, red_flag_outcome, "")
 
     async def close_resources(app: web.Application) -> None:
         await app["http"].close()
+        if isinstance(app["limiter"], RedisLimiter):
+            await app["limiter"].close()
 
     async def chat(request: web.Request) -> web.Response:
         return await request.app["gateway"].handle(request)
@@ -173,7 +182,11 @@ def create_app(settings: Settings, database: Database | None = None) -> web.Appl
     app.router.add_post("/api/chat", chat)
     app.router.add_route("OPTIONS", "/api/chat", preflight)
     install_staff(app, StaffConsole(database, settings.retention_days,
-                                    settings.staff_cookie_secure))
+                                    settings.staff_cookie_secure, LoginLimits(
+                                        app["limiter"],
+                                        Rule("login_address", settings.login_limit_per_address),
+                                        Rule("login_account", settings.login_limit_per_account),
+                                        settings.trusted_proxies)))
     app.router.add_get("/healthz", healthz)
     app.router.add_static("/static/", STATIC_DIR, follow_symlinks=False)
     return app

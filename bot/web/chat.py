@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -21,6 +22,7 @@ from bot.web.input_rules import (
     parse_chat_request,
 )
 from bot.web.rasa_client import DialogueUnavailable, RasaClient
+from bot.web.rate_limit import Limiter, Rule, client_address
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +35,20 @@ def json_error(status: int, code: str, message: str, **extra: Any) -> web.Respon
     return web.json_response({"error": code, "message": message, **extra}, status=status)
 
 
+@dataclass(frozen=True)
+class ChatLimits:
+    limiter: Limiter
+    per_address: Rule
+    per_conversation: Rule
+    trusted_proxies: tuple[str, ...] = ()
+
+
 class ChatGateway:
     def __init__(self, rasa: RasaClient, log: ConversationLog, redactor: Redactor,
                  texts: dict[str, str], max_chars: int,
-                 verifier: ContextVerifier | None = None) -> None:
+                 verifier: ContextVerifier | None = None,
+                 limits: ChatLimits | None = None) -> None:
+        self._limits = limits
         self._verifier = verifier
         self._rasa = rasa
         self._log = log
@@ -77,6 +89,9 @@ class ChatGateway:
 
         # Identifiers are removed before the text reaches Rasa's tracker store or our log.
         redacted = self._redactor.redact(chat.text).text
+        wait = await self._over_limit(request, chat.sender)
+        if wait is not None:
+            return await self._limited(chat.sender, redacted, wait)
         events: list[dict[str, Any]] = []
         notices: list[dict[str, Any]] = []
         metadata = await self._resident_metadata(chat, events, notices)
@@ -106,6 +121,28 @@ class ChatGateway:
             messages, events,
         )
         return web.json_response(messages)
+
+    async def _over_limit(self, request: web.Request, sender: str) -> int | None:
+        if self._limits is None:
+            return None
+        address = client_address(request.remote, request.headers.get("X-Forwarded-For"),
+                                 self._limits.trusted_proxies)
+        return (await self._limits.limiter.wait_for(self._limits.per_address, address)
+                or await self._limits.limiter.wait_for(self._limits.per_conversation, sender))
+
+    async def _limited(self, sender: str, redacted: str, wait: int) -> web.Response:
+        """Too many messages: a clear Swedish answer and Retry-After, except that an
+        emergency still gets its own 112 answer, whatever the flood."""
+        safe = messages_when_unavailable(redacted)
+        await self._write(self._log.record_event, sender,
+                          {"kind": "rate_limited", "retry_after": wait,
+                           "red_flags_screened": bool(safe)})
+        text = self._texts["rate_limited"].format(seconds=wait)
+        if safe and any((m.get("custom") or {}).get("level") == "emergency" for m in safe):
+            return web.json_response([{"recipient_id": sender, **m} for m in safe])
+        return web.json_response({"error": "rate_limited", "message": text,
+                                  "retry_after": wait}, status=429,
+                                 headers={"Retry-After": str(wait)})
 
     async def _resident_metadata(self, chat: ChatRequest, events: list[dict[str, Any]],
                                  notices: list[dict[str, Any]]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import functools
 import urllib.parse
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from bot.staff.charts import bar_chart
 from bot.staff.review import Filters, Review
 from bot.store.database import Database
 from bot.triage.levels import LEVEL_IDS
+from bot.web.rate_limit import Limiter, Rule, client_address
 
 COOKIE = "vl_staff"
 LOGIN_CSRF_COOKIE = "vl_staff_login"
@@ -39,8 +41,18 @@ HASHING_THREADS = 2
 MAX_WAITING_LOGINS = 8
 
 
+@dataclass(frozen=True)
+class LoginLimits:
+    limiter: Limiter
+    per_address: Rule
+    per_account: Rule
+    trusted_proxies: tuple[str, ...] = ()
+
+
 class StaffConsole:
-    def __init__(self, database: Database, retention_days: int, secure_cookies: bool) -> None:
+    def __init__(self, database: Database, retention_days: int, secure_cookies: bool,
+                 limits: LoginLimits | None = None) -> None:
+        self._limits = limits
         # Password hashing has a small pool of its own, and a bound on waiting logins: a
         # flood of logins (argon2 is slow on purpose) must never take the threads that
         # write the residents' conversation log.
@@ -76,6 +88,15 @@ class StaffConsole:
         await self.run(self.audit.record, staff.username if staff else None, action, target,
                        details, request.remote)
 
+    async def _over_limit(self, request: web.Request, username: str) -> int | None:
+        if self._limits is None:
+            return None
+        address = client_address(request.remote, request.headers.get("X-Forwarded-For"),
+                                 self._limits.trusted_proxies)
+        account = username.strip().lower()[:64] or "-"
+        return (await self._limits.limiter.wait_for(self._limits.per_address, address)
+                or await self._limits.limiter.wait_for(self._limits.per_account, account))
+
     # --- login -------------------------------------------------------------------------
     async def login_form(self, request: web.Request) -> web.Response:
         import secrets
@@ -91,6 +112,12 @@ class StaffConsole:
         expected = request.cookies.get(LOGIN_CSRF_COOKIE)
         if not expected or form.get("csrf") != expected:
             raise web.HTTPForbidden(text="CSRF-kontrollen misslyckades. Ladda om sidan.")
+        wait = await self._over_limit(request, str(form.get("username", "")))
+        if wait is not None:
+            request["csrf"] = expected
+            return self.page("login.html", request, status=429, title="Logga in",
+                             message=f"För många inloggningsförsök. Försök igen om {wait} "
+                                     "sekunder.", headers={"Retry-After": str(wait)})
         if self._logins_waiting.locked():
             request["csrf"] = expected
             return self.page("login.html", request, status=429, title="Logga in",
