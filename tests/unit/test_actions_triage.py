@@ -47,6 +47,6 @@ def test_the_classifier_alone_does_not_end_a_triage_with_112() -> None:
 
 
 def test_outside_a_triage_a_stated_emergency_still_gets_112() -> None:
-    events, messages = run(ActionEmergency(), tracker("det är akut, ring ambulans", None))
+    _events, messages = run(ActionEmergency(), tracker("det är akut, ring ambulans", None))
     assert messages[0]["text"].startswith("Ring 112")
     assert messages[-1]["custom"]["level"] == "emergency"
