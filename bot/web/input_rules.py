@@ -12,9 +12,13 @@ SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
 # raise a RecursionError).
 MAX_JSON_DEPTH = 16
 MAX_TOKEN_CHARS = 8192
-# Quick-reply payloads ("/affirm"). Rasa treats any text starting with "/" as an intent and
-# skips the NLU pipeline, red-flag screening included, so other such text loses its slash.
-PAYLOAD_PATTERN = re.compile(r"^/[a-z_]{1,64}(\{[^{}]{0,500}\})?$")
+# Quick-reply payloads: exactly the buttons the bot itself sends. Rasa treats any text
+# starting with "/" as an intent and skips the NLU pipeline, red-flag screening included, so
+# anything else ("/describe_symptom{...}", "/emergency") loses its slash and is read as text.
+PAYLOAD_PATTERN = re.compile(
+    r'^/(?:affirm|deny|dont_know|ask_source)$'
+    r'|^/inform_municipality\{"municipality": ?"[^"{}\\]{1,60}"\}$'
+    r'|^/(?:cancel_appointment|rebook_appointment)\{"booking_reference": ?"VL-[A-Z0-9]{6}"\}$')
 # Control, format, surrogate and unassigned characters (NUL, escape sequences, zero-width and
 # bidi marks, lone surrogates) carry no meaning for a resident's message, can hide text from
 # reviewers and cannot all be stored as UTF-8; newlines and tabs stay.

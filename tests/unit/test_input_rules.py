@@ -71,3 +71,21 @@ def test_json_depth_skips_strings_and_is_exact() -> None:
     assert json_depth(b'{"a": [1, {"b": "[[[[["}]}') == 3
     assert json_depth(b'"\\"[[["') == 0
     assert json_depth(b"[" * 5000) == 5000
+
+
+def test_only_the_bots_own_buttons_pass_as_payloads() -> None:
+    from bot.web.input_rules import parse_chat_request
+
+    def text(message: str) -> str:
+        return parse_chat_request({"sender": "s", "message": message}).text
+
+    for own in ("/affirm", "/deny", "/dont_know", "/ask_source",
+                '/inform_municipality{"municipality": "Borås"}',
+                '/cancel_appointment{"booking_reference":"VL-ACD347"}',
+                '/rebook_appointment{"booking_reference":"VL-ACD347"}'):
+        assert text(own) == own
+    # Anything else is read as words, so it is screened for red flags like every message.
+    assert text('/describe_symptom{"x": "y"} han andas inte') == \
+        'describe_symptom{"x": "y"} han andas inte'
+    assert text("/emergency") == "emergency"
+    assert text("/greet") == "greet"
