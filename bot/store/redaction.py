@@ -7,6 +7,7 @@ so neither the conversation log nor Rasa's tracker store holds these identifiers
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -14,16 +15,21 @@ PERSONNUMMER_TOKEN = "[personnummer]"
 PHONE_TOKEN = "[telefonnummer]"
 EMAIL_TOKEN = "[e-post]"
 
-# YYMMDD-NNNN or YYYYMMDDNNNN, dash/plus/space optional. Day 61-91 covers samordningsnummer.
+# YYMMDD-NNNN or YYYYMMDDNNNN, dash/plus/space optional, also spaces between the date's
+# parts ("85 01 01-1234"). Day 61-91 covers samordningsnummer.
 _PERSONNUMMER = re.compile(
-    r"(?<![\d])(?:(?:19|20)\d{2}|\d{2})"
-    r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"
+    r"(?<![\d])(?:(?:19|20)\d{2}|\d{2}) ?"
+    r"(?:0[1-9]|1[0-2]) ?(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"
     r"\s?[-+]?\s?\d{4}(?![\d])"
 )
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_EMAIL = re.compile(r"[\w.+-]+ ?@ ?[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # A run of digits with phone-style separators, starting like a Swedish or international
 # number. Digit count is checked afterwards so that "0-3-90-90" or "38,5" stay.
-_PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d \-()/]{4,}\d(?![\w])")
+_PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d \-()/.]{4,}\d(?![\w])")
+# Every kind of dash and space as the plain one: identifiers are typed with them too
+# ("850101‑1234" with a non-breaking hyphen, "070 123 45 67" with no-break spaces).
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"})
+_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _MIN_PHONE_DIGITS = 7
 _MAX_PHONE_DIGITS = 15
 
@@ -77,6 +83,8 @@ class Redactor:
                 return PHONE_TOKEN
             return candidate
 
+        # Full-width digits and other look-alikes become plain ones (NFKC) first.
+        text = _SPACES.sub(" ", unicodedata.normalize("NFKC", text).translate(_DASHES))
         text = _PERSONNUMMER.sub(personnummer, text)
         text = _EMAIL.sub(email, text)
         text = _PHONE_CANDIDATE.sub(phone, text)

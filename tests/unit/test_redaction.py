@@ -71,3 +71,25 @@ def test_several_identifiers_in_one_message() -> None:
     result = redactor.redact("Jag 19900101-1234 når på 0731234567 eller a@b.se")
     assert result.counts == {"personnummer": 1, "phone": 1, "email": 1}
     assert not any(ch.isdigit() for ch in result.text)
+
+
+@pytest.mark.parametrize("text", [
+    "mitt pnr är 850101–1234",            # en dash
+    "mitt pnr är 850101\u20111234",       # non-breaking hyphen
+    "mitt pnr är ８５０１０１-１２３４",     # full-width digits
+    "mitt pnr är 85 01 01-1234",           # spaces inside the date
+    "mitt pnr är 19850101\u00a01234",      # no-break space
+])
+def test_personnummer_in_unusual_typing_is_redacted(text: str) -> None:
+    result = Redactor().redact(text)
+    assert result.text.endswith("[personnummer]"), result.text
+    assert "1234" not in result.text
+
+
+@pytest.mark.parametrize("text", ["ring mig på 070.123.45.67", "070\u00a0123\u00a045\u00a067"])
+def test_phone_numbers_with_dots_or_no_break_spaces_are_redacted(text: str) -> None:
+    assert "[telefonnummer]" in Redactor().redact(text).text
+
+
+def test_email_with_spaces_around_the_at_sign_is_redacted() -> None:
+    assert Redactor().redact("skriv till anna @ example.se").text == "skriv till [e-post]"
