@@ -255,9 +255,10 @@ class Review:
                          "text", "intent", "confidence", "at"])
         for row in self.export_rows(filters):
             for m in row["messages"]:
-                writer.writerow([row["conversation"], row["started_at"], row["level"],
-                                 row["protocol"], row["red_flag"], m["role"], m["text"],
-                                 m["intent"], m["confidence"], m["at"]])
+                writer.writerow([_inert(cell) for cell in (
+                    row["conversation"], row["started_at"], row["level"], row["protocol"],
+                    row["red_flag"], m["role"], m["text"], m["intent"], m["confidence"],
+                    m["at"])])
         return out.getvalue()
 
     def export_nlu(self) -> str:
@@ -293,4 +294,11 @@ class Review:
             session.execute(delete(Conversation).where(Conversation.id.in_(ids)))
             return len(ids)
 
+
+def _inert(cell: object) -> object:
+    """A resident's text that starts like a formula ("=HYPERLINK(...)") is shown as text by
+    spreadsheet programs, not run."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
 

@@ -1,4 +1,5 @@
-"""GET /healthz: the state of every process and the database, checked concurrently."""
+"""GET /healthz: the state of every process and the database, checked concurrently. It is
+public (load balancers use it), so it names no internal address."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ CHECK_TIMEOUT = aiohttp.ClientTimeout(total=2.0)
 async def _http_ok(session: aiohttp.ClientSession, url: str) -> dict[str, Any]:
     try:
         async with session.get(url, timeout=CHECK_TIMEOUT) as reply:
-            return {"ok": reply.status == 200, "url": url, "status": reply.status}
+            return {"ok": reply.status == 200, "status": reply.status}
     except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-        return {"ok": False, "url": url, "error": type(error).__name__}
+        return {"ok": False, "error": type(error).__name__}
 
 
 def _database_ok(database: Database) -> dict[str, Any]:

@@ -262,11 +262,15 @@ class StaffConsole:
         return await self.users(request, f"{count} konversationer äldre än {days} dagar raderades.")
 
 
+MAX_ID = 2**31 - 1   # database integer ids: anything larger is no row (404, not a 500)
+
+
 def _int(value: Any, default: int) -> int:
     try:
-        return int(str(value))
+        number = int(str(value))
     except (TypeError, ValueError):
         return default
+    return number if 0 <= number <= MAX_ID else default
 
 
 def _view(message: Any) -> dict[str, Any]:

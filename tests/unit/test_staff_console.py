@@ -253,3 +253,18 @@ def test_parallel_wrong_passwords_are_counted_before_the_hash_check(database: Da
     assert len(checked) <= accounts.max_failures
     assert all(r.staff is None for r in results)
     assert accounts.login("anna", PASSWORD).staff is None   # locked, even with the right one
+
+
+async def test_csv_export_makes_formulas_inert(client: Client, database: Database) -> None:
+    log = ConversationLog(database, Redactor())
+    log.record_turn("web-csv", UserTurn(text='=HYPERLINK("http://evil","klicka")',
+                                        intent="greet", confidence=0.9), [])
+    await login(client, "anna")
+    body = await (await client.get("/staff/export/conversations.csv")).text()
+    assert "'=HYPERLINK" in body and '\\n=HYPERLINK' not in body
+
+
+async def test_ids_out_of_range_are_404(client: Client) -> None:
+    await login(client, "anna")
+    reply = await client.get("/staff/conversations/99999999999999999999999")
+    assert reply.status == 404
