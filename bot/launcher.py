@@ -87,6 +87,20 @@ def http_up(url: str, any_status: bool, timeout: float = 1.0) -> bool:
         return False
 
 
+LOG_BYTES = 10 * 1024 * 1024
+LOG_BACKUPS = 5
+
+
+def rotate(path: Path, backups: int) -> None:
+    """name.log -> name.log.1 -> ... -> name.log.<backups>; the oldest is dropped."""
+    for index in range(backups - 1, 0, -1):
+        older = path.with_name(f"{path.name}.{index}")
+        if older.exists():
+            older.replace(path.with_name(f"{path.name}.{index + 1}"))
+    if path.exists():
+        path.replace(path.with_name(f"{path.name}.1"))
+
+
 class Supervisor:
     """Owns the child processes. Used by `python -m bot run` and by the integration tests."""
 
@@ -122,15 +136,24 @@ class Supervisor:
         threading.Thread(target=self._pump, args=(name, process), daemon=True).start()
 
     def _pump(self, name: str, process: subprocess.Popen[bytes]) -> None:
-        """Copies a child's output to its log file and, prefixed, to the console."""
+        """Copies a child's output to its log file and, prefixed, to the console. The file
+        rotates at LOG_BYTES (LOG_BACKUPS kept), so a long run cannot fill the disk."""
         assert process.stdout is not None
-        with open(self._log_dir / f"{name}.log", "ab") as log_file:
+        path = self._log_dir / f"{name}.log"
+        log_file = open(path, "ab")   # noqa: SIM115 - reopened on rotation below
+        try:
             for line in iter(process.stdout.readline, b""):
                 log_file.write(line)
                 log_file.flush()
+                if log_file.tell() > LOG_BYTES:
+                    log_file.close()
+                    rotate(path, LOG_BACKUPS)
+                    log_file = open(path, "ab")   # noqa: SIM115
                 with self._print_lock:
                     self._out.write(f"[{name}] {line.decode('utf-8', 'replace').rstrip()}\n")
                     self._out.flush()
+        finally:
+            log_file.close()
 
     def start_all(self) -> None:
         for name in self.specs:

@@ -16,7 +16,8 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
+        engine = create_engine(url, future=True, hide_parameters=True,
+                               connect_args={"check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -29,7 +30,8 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+    # hide_parameters: a failing statement's log line must never carry what a resident wrote.
+    return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
 
 
 class Database:

@@ -24,6 +24,7 @@ from bot.web.embed_demo import demo_page
 from bot.web.health import healthz
 from bot.web.rasa_client import RasaClient
 from bot.web.rate_limit import MemoryLimiter, RedisLimiter, Rule
+from bot.web.spool import Spool
 from bot.web.staff_views import LoginLimits, StaffConsole
 from bot.web.staff_views import install as install_staff
 
@@ -141,6 +142,7 @@ def create_app(settings: Settings, database: Database | None = None) -> web.Appl
     app["settings"] = settings
     app["database"] = database
     app["conversation_log"] = log
+    app["spool"] = Spool()
     # Shared through Redis when several web processes serve one site, else in this process.
     app["limiter"] = RedisLimiter(settings.redis_url) if settings.redis_url else MemoryLimiter()
 
@@ -154,12 +156,15 @@ def create_app(settings: Settings, database: Database | None = None) -> web.Appl
                                   app["limiter"],
                                   Rule("chat_address", settings.chat_limit_per_address),
                                   Rule("chat_conversation", settings.chat_limit_per_conversation),
-                                  settings.trusted_proxies))
+                                  settings.trusted_proxies), app["spool"])
         app["gateway"] = gateway
+        app["spool_task"] = asyncio.create_task(app["spool"].run())
         # Degraded mode must be ready before Rasa fails, not load its rules during an outage.
         asyncio.get_running_loop().run_in_executor(None, red_flag_outcome, "")
 
     async def close_resources(app: web.Application) -> None:
+        app["spool_task"].cancel()
+        await app["spool"].flush()   # a last try for what is still waiting
         await app["http"].close()
         if isinstance(app["limiter"], RedisLimiter):
             await app["limiter"].close()

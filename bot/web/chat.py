@@ -23,6 +23,7 @@ from bot.web.input_rules import (
 )
 from bot.web.rasa_client import DialogueUnavailable, RasaClient
 from bot.web.rate_limit import Limiter, Rule, client_address
+from bot.web.spool import Spool
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +48,9 @@ class ChatGateway:
     def __init__(self, rasa: RasaClient, log: ConversationLog, redactor: Redactor,
                  texts: dict[str, str], max_chars: int,
                  verifier: ContextVerifier | None = None,
-                 limits: ChatLimits | None = None) -> None:
+                 limits: ChatLimits | None = None, spool: Spool | None = None) -> None:
         self._limits = limits
+        self._spool = spool if spool is not None else Spool()
         self._verifier = verifier
         self._rasa = rasa
         self._log = log
@@ -165,8 +167,14 @@ class ChatGateway:
         return claims.metadata()
 
     async def _write(self, function: Any, *args: Any) -> None:
-        """Writes to the log off the event loop; a failing database must not silence the bot."""
+        """Writes to the log off the event loop; a failing database must not silence the bot,
+        and the write waits in the spool to be retried instead of being lost."""
+        if len(self._spool):
+            self._spool.add(function, args)   # keep the order of what is already waiting
+            return
         try:
             await asyncio.get_running_loop().run_in_executor(None, function, *args)
-        except Exception:
-            logger.exception("could not write the conversation log")
+        except Exception as error:
+            logger.error("conversation log write failed (%s); spooled for a retry",
+                         type(error).__name__)
+            self._spool.add(function, args)

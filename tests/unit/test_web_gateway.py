@@ -309,3 +309,27 @@ async def test_deeply_nested_json_is_a_clear_400(client: Client, rasa: FakeRasa)
         assert reply.status == 400, body[:20]
         assert (await reply.json())["error"] in ("too_deep", "invalid_json")
     assert rasa.received == []
+
+
+async def test_a_failed_log_write_is_spooled_and_written_later(client: Client,
+                                                               rasa: FakeRasa) -> None:
+    """The database is away for a moment: the resident is answered, and the turn is
+    written once it is back, in order."""
+    log = client.server.app["conversation_log"]
+    spool = client.server.app["spool"]
+    real = log.record_turn
+    failures = {"left": 1}
+
+    def flaky(*args: Any) -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise OSError("database restarting")
+        real(*args)
+
+    log.record_turn = flaky   # type: ignore[method-assign]
+    first = await client.post("/api/chat", json={"sender": "web-test", "message": "ett"})
+    second = await client.post("/api/chat", json={"sender": "web-test", "message": "två"})
+    assert first.status == 200 and second.status == 200
+    assert len(spool) == 2 and transcript(client) == []
+    assert await spool.flush() == 2
+    assert [r["text"] for r in transcript(client) if r["role"] == "user"] == ["ett", "två"]
