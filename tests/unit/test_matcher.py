@@ -142,3 +142,23 @@ def test_find_agrees_with_the_word_by_word_rule(words: list[str]) -> None:
     tokens = tokenize(" ".join(words))
     for phrase in PHRASES:
         assert [m.start for m in find(phrase, tokens)] == _starts_word_by_word(phrase, tokens)
+
+
+def test_work_per_token_is_bounded_by_the_vocabulary_not_the_token(monkeypatch) -> None:
+    """A 2000-letter "word" once cost 2.3 s of the event loop (cubic in its length): the
+    typo search now looks only at starts as long as the longest vocabulary word."""
+    from bot.triage import matcher
+    from bot.triage.red_flags import red_flags
+
+    red_flags()   # the full vocabulary is in the lexicon
+    generated = {"chars": 0}
+    real = matcher._deletions
+
+    def counting(text: str) -> set[str]:
+        generated["chars"] += len(text) * (len(text) + 1)
+        return real(text)
+
+    monkeypatch.setattr(matcher, "_deletions", counting)
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        matcher._LEXICON.keys_matching(letter * 2000)
+    assert generated["chars"] < 26 * 20_000
