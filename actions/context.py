@@ -1,7 +1,8 @@
 """The resident's verified context, read from the metadata of the newest message.
 
 The web gateway verifies the embedding portal's signed token on every message and forwards
-only verified claims as `metadata.resident` (`verified` is false without a valid token), so
+only verified claims as `metadata.resident` (`verified` is false without a valid token),
+sealed with an HMAC over sender, claims and time (bot/seal.py) that is checked here, so
 the newest message always carries what is true now. Actions read it here when they need
 it. A custom slot mapping used to copy it into slots on every message; that cost an
 action-server round trip per message (~12% of Rasa's time, measured with py-spy).
@@ -9,12 +10,18 @@ action-server round trip per message (~12% of Rasa's time, measured with py-spy)
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rasa_sdk import Tracker
 
 from actions.directory import care_directory
 from bot.care.routing import ResidentContext
+from bot.config import Settings
+from bot.seal import internal_secret, unseal
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -25,9 +32,19 @@ class VerifiedContext:
     age_years: float | None = None      # middle of the verified age band
 
 
+@lru_cache(maxsize=1)
+def _secret() -> bytes:
+    return internal_secret(Settings.from_env().var_dir)
+
+
 def verified_context(tracker: Tracker) -> VerifiedContext:
-    resident = (tracker.latest_message.get("metadata") or {}).get("resident") or {}
-    if not isinstance(resident, dict) or resident.get("verified") is not True:
+    sealed = (tracker.latest_message.get("metadata") or {}).get("resident") or {}
+    if not isinstance(sealed, dict) or sealed.get("verified") is not True:
+        return VerifiedContext()
+    resident = unseal(sealed, tracker.sender_id, _secret())
+    if resident is None:
+        # Claims without the web app's seal (or an old one): not trusted, not a resident.
+        logger.warning("resident context without a valid seal for %s", tracker.sender_id)
         return VerifiedContext()
     directory = care_directory()
     resident_id = resident.get("resident_id")

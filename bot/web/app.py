@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.content.phone_book import phone_book
 from bot.content.texts import texts
+from bot.seal import internal_secret
 from bot.store.conversation_log import ConversationLog
 from bot.store.database import Database
 from bot.store.redaction import Redactor
@@ -156,7 +157,8 @@ def create_app(settings: Settings, database: Database | None = None) -> web.Appl
                                   app["limiter"],
                                   Rule("chat_address", settings.chat_limit_per_address),
                                   Rule("chat_conversation", settings.chat_limit_per_conversation),
-                                  settings.trusted_proxies), app["spool"])
+                                  settings.trusted_proxies), app["spool"],
+                              internal_secret(settings.var_dir))
         app["gateway"] = gateway
         app["spool_task"] = asyncio.create_task(app["spool"].run())
         # Degraded mode must be ready before Rasa fails, not load its rules during an outage.

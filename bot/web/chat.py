@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.seal import seal
 from bot.store.conversation_log import ConversationLog, UserTurn
 from bot.store.redaction import Redactor
 from bot.triage.degraded import messages_when_unavailable
@@ -48,8 +49,10 @@ class ChatGateway:
     def __init__(self, rasa: RasaClient, log: ConversationLog, redactor: Redactor,
                  texts: dict[str, str], max_chars: int,
                  verifier: ContextVerifier | None = None,
-                 limits: ChatLimits | None = None, spool: Spool | None = None) -> None:
+                 limits: ChatLimits | None = None, spool: Spool | None = None,
+                 secret: bytes = b"") -> None:
         self._limits = limits
+        self._secret = secret
         self._spool = spool if spool is not None else Spool()
         self._verifier = verifier
         self._rasa = rasa
@@ -164,7 +167,10 @@ class ChatGateway:
             notices.append({"recipient_id": chat.sender,
                             "custom": {"type": "context_rejected", "reason": error.code}})
             return anonymous
-        return claims.metadata()
+        metadata = claims.metadata()
+        # Sealed for the action server, which trusts only what the web app vouched for.
+        metadata["resident"] = seal(metadata["resident"], chat.sender, self._secret)
+        return metadata
 
     async def _write(self, function: Any, *args: Any) -> None:
         """Writes to the log off the event loop; a failing database must not silence the bot,

@@ -6,7 +6,10 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from bot.seal import SEAL, seal
+
 from actions.context import (
+    _secret,
     listed_unit,
     municipality,
     resident_id,
@@ -15,10 +18,14 @@ from actions.context import (
 )
 
 
-def tracker(resident: Any, slots: dict[str, Any] | None = None) -> Tracker:
+def tracker(resident: Any, slots: dict[str, Any] | None = None, sealed: bool = True,
+            sender: str = "r") -> Tracker:
+    """A tracker whose newest message carries `resident`, sealed as the web app does."""
+    if sealed and isinstance(resident, dict):
+        resident = seal(resident, "r", _secret())
     message = {"text": "hej", "intent": {"name": "greet"}, "entities": [],
                "metadata": {"resident": resident} if resident is not None else {}}
-    return Tracker("r", slots or {}, message, [], False, None, None, None)
+    return Tracker(sender, slots or {}, message, [], False, None, None, None)
 
 
 VERIFIED = {"verified": True, "resident_id": "r-1", "listed_unit": "narhalsan_lundby",
@@ -58,3 +65,19 @@ def test_routing_context_prefers_stated_age_and_place() -> None:
         "Halmstad", "narhalsan_lundby", 7.0)
     assert routing_context(tracker(VERIFIED)).age_years == 40.0
     assert routing_context(tracker(None)).listed_unit is None
+
+
+def test_claims_without_the_web_apps_seal_are_not_trusted() -> None:
+    """Anything that can reach the action server could claim to be any resident."""
+    assert verified_context(tracker(VERIFIED, sealed=False)).resident_id is None
+    forged = {**seal(VERIFIED, "r", _secret()), "resident_id": "someone-else"}
+    assert verified_context(tracker(forged, sealed=False)).resident_id is None
+    wrong_key = seal(VERIFIED, "r", b"not-the-secret")
+    assert verified_context(tracker(wrong_key, sealed=False)).resident_id is None
+
+
+def test_a_seal_is_for_one_conversation_and_a_short_time() -> None:
+    assert verified_context(tracker(VERIFIED, sender="another")).resident_id is None
+    old = seal(VERIFIED, "r", _secret(), now=0)
+    assert SEAL in old and verified_context(tracker(old, sealed=False)).resident_id is None
+
