@@ -6,8 +6,6 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from bot.seal import SEAL, seal
-
 from actions.context import (
     _secret,
     listed_unit,
@@ -16,6 +14,7 @@ from actions.context import (
     routing_context,
     verified_context,
 )
+from bot.seal import SEAL, seal
 
 
 def tracker(resident: Any, slots: dict[str, Any] | None = None, sealed: bool = True,
