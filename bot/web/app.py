@@ -19,14 +19,14 @@ from bot.store.database import Database
 from bot.store.redaction import Redactor
 from bot.store.token_uses import TokenUses
 from bot.triage.degraded import red_flag_outcome
-from bot.web.chat import ChatGateway, ChatLimits, json_error
+from bot.web.chat import ChatGateway, json_error
 from bot.web.context_token import ContextVerifier
 from bot.web.embed_demo import demo_page
 from bot.web.health import healthz
 from bot.web.rasa_client import RasaClient
-from bot.web.rate_limit import MemoryLimiter, RedisLimiter, Rule
+from bot.web.rate_limit import Limits, MemoryLimiter, RedisLimiter, Rule
 from bot.web.spool import Spool
-from bot.web.staff_views import LoginLimits, StaffConsole
+from bot.web.staff_views import StaffConsole
 from bot.web.staff_views import install as install_staff
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -153,7 +153,7 @@ def create_app(settings: Settings, database: Database | None = None) -> web.Appl
         )
         rasa = RasaClient(settings.rasa_url, settings.upstream_timeout, app["http"])
         gateway = ChatGateway(rasa, log, redactor, texts(), settings.max_message_chars,
-                              verifier, ChatLimits(
+                              verifier, Limits(
                                   app["limiter"],
                                   Rule("chat_address", settings.chat_limit_per_address),
                                   Rule("chat_conversation", settings.chat_limit_per_conversation),
@@ -189,7 +189,7 @@ def create_app(settings: Settings, database: Database | None = None) -> web.Appl
     app.router.add_post("/api/chat", chat)
     app.router.add_route("OPTIONS", "/api/chat", preflight)
     install_staff(app, StaffConsole(database, settings.retention_days,
-                                    settings.staff_cookie_secure, LoginLimits(
+                                    settings.staff_cookie_secure, Limits(
                                         app["limiter"],
                                         Rule("login_address", settings.login_limit_per_address),
                                         Rule("login_account", settings.login_limit_per_account),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -23,7 +22,7 @@ from bot.web.input_rules import (
     parse_chat_request,
 )
 from bot.web.rasa_client import DialogueUnavailable, RasaClient
-from bot.web.rate_limit import Limiter, Rule, client_address
+from bot.web.rate_limit import Limits
 from bot.web.spool import Spool
 
 logger = logging.getLogger(__name__)
@@ -37,19 +36,11 @@ def json_error(status: int, code: str, message: str, **extra: Any) -> web.Respon
     return web.json_response({"error": code, "message": message, **extra}, status=status)
 
 
-@dataclass(frozen=True)
-class ChatLimits:
-    limiter: Limiter
-    per_address: Rule
-    per_conversation: Rule
-    trusted_proxies: tuple[str, ...] = ()
-
-
 class ChatGateway:
     def __init__(self, rasa: RasaClient, log: ConversationLog, redactor: Redactor,
                  texts: dict[str, str], max_chars: int,
                  verifier: ContextVerifier | None = None,
-                 limits: ChatLimits | None = None, spool: Spool | None = None,
+                 limits: Limits | None = None, spool: Spool | None = None,
                  secret: bytes = b"") -> None:
         self._limits = limits
         self._secret = secret
@@ -130,10 +121,8 @@ class ChatGateway:
     async def _over_limit(self, request: web.Request, sender: str) -> int | None:
         if self._limits is None:
             return None
-        address = client_address(request.remote, request.headers.get("X-Forwarded-For"),
-                                 self._limits.trusted_proxies)
-        return (await self._limits.limiter.wait_for(self._limits.per_address, address)
-                or await self._limits.limiter.wait_for(self._limits.per_conversation, sender))
+        return await self._limits.wait_for(request.remote,
+                                           request.headers.get("X-Forwarded-For"), sender)
 
     async def _limited(self, sender: str, redacted: str, wait: int) -> web.Response:
         """Too many messages: a clear Swedish answer and Retry-After, except that an

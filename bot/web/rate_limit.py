@@ -97,3 +97,21 @@ def client_address(remote: str | None, forwarded_for: str | None,
         except ValueError:
             return address
     return address
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A route's two limits: per client address and per a key of the request (the
+    conversation for the chat, the account name for the staff login)."""
+
+    limiter: Limiter
+    per_address: Rule
+    per_key: Rule
+    trusted_proxies: tuple[str, ...] = ()
+
+    async def wait_for(self, remote: str | None, forwarded_for: str | None,
+                       key: str) -> int | None:
+        address = client_address(remote, forwarded_for, self.trusted_proxies)
+        return (await self.limiter.wait_for(self.per_address, address)
+                or await self.limiter.wait_for(self.per_key, key))
+

@@ -13,7 +13,6 @@ import functools
 import urllib.parse
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from bot.staff.charts import bar_chart
 from bot.staff.review import Filters, Review
 from bot.store.database import Database
 from bot.triage.levels import LEVEL_IDS
-from bot.web.rate_limit import Limiter, Rule, client_address
+from bot.web.rate_limit import Limits
 
 COOKIE = "vl_staff"
 LOGIN_CSRF_COOKIE = "vl_staff_login"
@@ -41,17 +40,9 @@ HASHING_THREADS = 2
 MAX_WAITING_LOGINS = 8
 
 
-@dataclass(frozen=True)
-class LoginLimits:
-    limiter: Limiter
-    per_address: Rule
-    per_account: Rule
-    trusted_proxies: tuple[str, ...] = ()
-
-
 class StaffConsole:
     def __init__(self, database: Database, retention_days: int, secure_cookies: bool,
-                 limits: LoginLimits | None = None) -> None:
+                 limits: Limits | None = None) -> None:
         self._limits = limits
         # Password hashing has a small pool of its own, and a bound on waiting logins: a
         # flood of logins (argon2 is slow on purpose) must never take the threads that
@@ -91,11 +82,9 @@ class StaffConsole:
     async def _over_limit(self, request: web.Request, username: str) -> int | None:
         if self._limits is None:
             return None
-        address = client_address(request.remote, request.headers.get("X-Forwarded-For"),
-                                 self._limits.trusted_proxies)
         account = username.strip().lower()[:64] or "-"
-        return (await self._limits.limiter.wait_for(self._limits.per_address, address)
-                or await self._limits.limiter.wait_for(self._limits.per_account, account))
+        return await self._limits.wait_for(request.remote,
+                                           request.headers.get("X-Forwarded-For"), account)
 
     # --- login -------------------------------------------------------------------------
     async def login_form(self, request: web.Request) -> web.Response:
