@@ -15,7 +15,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import listed_unit, municipality, resident_id
 from actions.directory import care_directory
-from bot.booking.service import Booking, BookingError, SlotTaken, SqlBookingService
+from bot.booking.service import (
+    MAX_ACTIVE_BOOKINGS,
+    Booking,
+    BookingError,
+    SlotTaken,
+    SqlBookingService,
+    TooManyBookings,
+)
 from bot.booking.when import parse_when
 from bot.booking.wording import (
     KIND_CHOICES,
@@ -95,6 +102,10 @@ class ActionBookStart(Action):
             return []
         if booking_unit(tracker) is None:
             dispatcher.utter_message(text=texts()["booking_no_unit"])
+            return []
+        upcoming = service().bookings(resident(tracker), now())
+        if len(upcoming) >= MAX_ACTIVE_BOOKINGS:
+            too_many(dispatcher, upcoming)
             return []
         events: list[dict[str, Any]] = [SlotSet(slot, None) for slot in FORM_SLOTS]
         events += [SlotSet("booking_rebook_ref", None), SlotSet("booking_offers", None)]
@@ -269,6 +280,9 @@ class ActionSubmitBooking(Action):
         except SlotTaken:
             dispatcher.utter_message(text=texts()["booking_slot_taken"])
             return [*reset, FollowupAction("action_book_restart")]
+        except TooManyBookings:   # booked elsewhere while this form was open
+            too_many(dispatcher, service().bookings(resident(tracker), now()))
+            return reset
         except BookingError:
             dispatcher.utter_message(text=texts()["booking_failed"])
             return reset
@@ -326,6 +340,12 @@ def choice_buttons(verb: str, intent: str, bookings: list[Booking]) -> list[dict
     units = care_directory().units
     return [{"title": f"{verb} {booking_line(b, units.get(b.unit_id))}",
              "payload": reference_payload(intent, b.reference)} for b in bookings]
+
+
+def too_many(dispatcher: CollectingDispatcher, upcoming: list[Booking]) -> None:
+    dispatcher.utter_message(
+        text=render("booking_too_many", count=len(upcoming), limit=MAX_ACTIVE_BOOKINGS),
+        buttons=choice_buttons("Avboka", "cancel_appointment", upcoming[:MAX_ACTIVE_BOOKINGS]))
 
 
 class ActionCancelAppointment(Action):

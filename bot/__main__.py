@@ -32,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     staff.add_argument("--role", choices=("reviewer", "admin"), default="reviewer")
     staff.add_argument("--password-stdin", action="store_true",
                        help="read the password from standard input instead of a prompt")
-    purge = commands.add_parser("purge", help="delete conversations past the retention time")
+    purge = commands.add_parser(
+        "purge", help="delete resident data past the retention time, in every store")
     purge.add_argument("--days", type=int, help="override RETENTION_DAYS")
     report = commands.add_parser("nlu-report", help="print intent accuracy of a rasa test run")
     report.add_argument("results_dir")
@@ -75,17 +76,16 @@ def main(argv: list[str] | None = None) -> int:
         return create_staff(settings, args.username, args.role, args.password_stdin)
     elif args.command == "purge":
         from bot.staff.audit import AuditLog
-        from bot.staff.review import Review
         from bot.store.database import Database
+        from bot.store.retention import purge_configured
 
         database = Database(settings.database_url)
-        days = args.days or settings.retention_days
-        count = Review(database).purge_older_than(days)
-        audit = AuditLog(database)
-        audit_count = audit.purge_older_than(settings.audit_retention_days)
-        audit.record("system", "purge", details={"days": days, "deleted": count})
-        print(f"Deleted {count} conversations older than {days} days and {audit_count} audit "
-              f"entries older than {settings.audit_retention_days} days.")
+        counts = purge_configured(database, settings, args.days)
+        AuditLog(database).record("system", "purge", details=counts)
+        print("Deleted: " + ", ".join(f"{count} {store.replace('_', ' ')}"
+                                      for store, count in counts.items())
+              + f" (resident data older than {args.days or settings.retention_days} days, "
+              f"audit entries older than {settings.audit_retention_days}).")
     elif args.command == "nlu-report":
         from bot.nlu_report import main as report_main
 

@@ -34,6 +34,22 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise SystemExit(f"Configuration error: {name} must be a number, got {raw!r}") from None
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _embed_demo(env: Mapping[str, str], host: str) -> bool:
+    """The demo page signs a test identity itself. It is on by default only for local
+    development (no key, served on loopback), and never where a real key is configured:
+    the test identity must not be signed with a key a portal trusts."""
+    raw = (env.get("EMBED_DEMO") or "").strip()
+    if raw == "1" and _key(env):
+        raise SystemExit("Configuration error: EMBED_DEMO=1 cannot be combined with "
+                         "EMBED_JWT_KEY: the demo page would sign test identities with it")
+    if raw:
+        return raw == "1"
+    return _key(env) is None and host in LOOPBACK
+
+
 def _key(env: Mapping[str, str]) -> str | None:
     if env.get("EMBED_JWT_KEY"):
         return env["EMBED_JWT_KEY"]
@@ -68,7 +84,8 @@ class Settings:
     embed_demo: bool = True                 # serve /embed-demo with tokens signed here
     retention_days: int = 90                # conversations older than this are purged
     audit_retention_days: int = 730         # the audit log is kept longer
-    staff_cookie_secure: bool = False       # set when served over HTTPS
+    retention_interval_hours: float = 24    # the web app purges this often; 0 = only by hand
+    staff_cookie_secure: bool | None = None  # None: Secure unless the browser came via localhost
     redis_url: str | None = None            # shared rate limits across web processes
     trusted_proxies: tuple[str, ...] = ()   # whose X-Forwarded-For is believed
     # Requests per minute; 0 switches a limit off.
@@ -83,11 +100,12 @@ class Settings:
         var_dir = Path(env.get("VARDLOTSEN_VAR_DIR") or ROOT / "var").resolve()
         rasa_port = _int(env, "RASA_PORT", 5005)
         action_port = _int(env, "ACTION_PORT", 5055)
+        web_host = env.get("WEB_HOST") or "127.0.0.1"
         return cls(
             var_dir=var_dir,
             database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'vardlotsen.db'}",
             tracker_store_url=env.get("TRACKER_STORE_URL") or f"sqlite:///{var_dir / 'tracker.db'}",
-            web_host=env.get("WEB_HOST") or "127.0.0.1",
+            web_host=web_host,
             web_port=_int(env, "WEB_PORT", 8080),
             rasa_port=rasa_port,
             action_port=action_port,
@@ -103,10 +121,12 @@ class Settings:
             embed_allowed_origins=tuple(
                 o.strip().rstrip("/") for o in (env.get("EMBED_ALLOWED_ORIGINS") or "").split(",")
                 if o.strip()),
-            embed_demo=(env.get("EMBED_DEMO") or ("0" if _key(env) else "1")) == "1",
+            embed_demo=_embed_demo(env, web_host),
             retention_days=_int(env, "RETENTION_DAYS", 90),
             audit_retention_days=_int(env, "AUDIT_RETENTION_DAYS", 730),
-            staff_cookie_secure=(env.get("STAFF_COOKIE_SECURE") or "0") == "1",
+            retention_interval_hours=_float(env, "RETENTION_INTERVAL_HOURS", 24.0),
+            staff_cookie_secure=(None if not env.get("STAFF_COOKIE_SECURE")
+                                 else env["STAFF_COOKIE_SECURE"] == "1"),
             redis_url=env.get("REDIS_URL") or None,
             trusted_proxies=tuple(p.strip() for p in (env.get("TRUSTED_PROXIES") or "").split(",")
                                   if p.strip()),
@@ -138,7 +158,8 @@ class Settings:
             "EMBED_DEMO": "1" if self.embed_demo else "0",
             "RETENTION_DAYS": str(self.retention_days),
             "AUDIT_RETENTION_DAYS": str(self.audit_retention_days),
-            "STAFF_COOKIE_SECURE": "1" if self.staff_cookie_secure else "0",
+            "RETENTION_INTERVAL_HOURS": str(self.retention_interval_hours),
+            "STAFF_COOKIE_SECURE": {None: "", True: "1", False: "0"}[self.staff_cookie_secure],
             **({"REDIS_URL": self.redis_url} if self.redis_url else {}),
             "TRUSTED_PROXIES": ",".join(self.trusted_proxies),
             "CHAT_LIMIT_PER_ADDRESS": str(self.chat_limit_per_address),

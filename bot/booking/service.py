@@ -28,6 +28,9 @@ KINDS = ("visit", "phone", "video")
 SLOT_MINUTES = 30
 DAY_PARTS = ((8 * 60, 12 * 60), (13 * 60, 16 * 60 + 30))   # lunch 12-13
 CALENDAR_DAYS = 21
+# Upcoming bookings one resident may hold at once: a stolen or scripted identity must not be
+# able to empty a vårdcentral's calendar.
+MAX_ACTIVE_BOOKINGS = 3
 _REFERENCE_ALPHABET = "ACDEFHJKLMNPRTUVWXY3479"   # no look-alikes (0/O, 1/I, 5/S, 8/B)
 
 
@@ -45,6 +48,10 @@ class SlotInPast(BookingError):
 
 class NotFound(BookingError):
     code = "not_found"
+
+
+class TooManyBookings(BookingError):
+    code = "too_many"
 
 
 @dataclass(frozen=True)
@@ -172,6 +179,8 @@ class SqlBookingService:
              conversation_id: str | None, now: dt.datetime) -> Booking:
         try:
             with self._db.session() as session:
+                if self._upcoming(session, resident_id, now) >= MAX_ACTIVE_BOOKINGS:
+                    raise TooManyBookings(resident_id)
                 row = self._take(session, slot_id, resident_id, reason, now)
                 session.flush()
                 session.add(BookingEvent(appointment_id=row.id, kind="booked",
@@ -223,6 +232,13 @@ class SqlBookingService:
                              status="booked")
         session.add(row)
         return row
+
+    @staticmethod
+    def _upcoming(session, resident_id: str, now: dt.datetime) -> int:  # type: ignore[no-untyped-def]
+        starts = session.execute(select(AppointmentRow.starts_at).where(
+            AppointmentRow.resident_id == resident_id,
+            AppointmentRow.status == "booked")).scalars()
+        return sum(1 for start in starts if _aware(start) >= now)
 
     @staticmethod
     def _own(session, resident_id: str, reference: str) -> AppointmentRow:  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -17,8 +18,11 @@ from bot.store.models import StaffSession, StaffUser, utcnow
 ROLES = ("reviewer", "admin")
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
-SESSION_HOURS = 8
+SESSION_HOURS = 8        # a session never outlives a working day
+IDLE_MINUTES = 30        # ... and ends after half an hour without a request
 MIN_PASSWORD = 12
+# ASCII only: no look-alike letters from other scripts ("аdmin" with a Cyrillic а).
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 _hasher = PasswordHasher()
 
 
@@ -49,6 +53,11 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
+def _deadline(created: dt.datetime, last_seen: dt.datetime) -> dt.datetime:
+    return min(created + dt.timedelta(hours=SESSION_HOURS),
+               last_seen + dt.timedelta(minutes=IDLE_MINUTES))
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -62,8 +71,8 @@ class Accounts:
         username = username.strip().lower()
         if role not in ROLES:
             raise AccountError(f"role must be one of {', '.join(ROLES)}")
-        if not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
-            raise AccountError("username: letters, digits, . - _ only")
+        if not USERNAME.fullmatch(username):
+            raise AccountError("username: 2–64 of a–z, 0–9, . - _ (ASCII only)")
         if len(password) < MIN_PASSWORD:
             raise AccountError(f"password must have at least {MIN_PASSWORD} characters")
         with self._db.session() as session:
@@ -133,9 +142,10 @@ class Accounts:
     def open_session(self, staff: Staff) -> tuple[str, str]:
         """(cookie value, CSRF token). Only a hash of the cookie value is stored."""
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+        created = utcnow()
         with self._db.session() as session:
             session.add(StaffSession(id=_digest(token), user_id=staff.id, csrf_token=csrf,
-                                     expires_at=utcnow() + dt.timedelta(hours=SESSION_HOURS)))
+                                     created_at=created, expires_at=_deadline(created, created)))
         return token, csrf
 
     def session(self, token: str | None) -> tuple[Staff, str] | None:
@@ -143,11 +153,16 @@ class Accounts:
             return None
         with self._db.session() as session:
             row = session.get(StaffSession, _digest(token))
-            if row is None or _aware(row.expires_at) <= utcnow():
+            now = utcnow()
+            if row is None or _aware(row.expires_at) <= now:
                 return None
             user = session.get(StaffUser, row.user_id)
             if user is None or not user.active:
                 return None
+            # expires_at slides with activity (written at most once a minute).
+            deadline = _deadline(_aware(row.created_at), now)
+            if deadline - _aware(row.expires_at) > dt.timedelta(minutes=1):
+                row.expires_at = deadline
             return Staff(user.id, user.username, user.role), row.csrf_token
 
     def close_session(self, token: str | None) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from bot.store.database import Database
-from bot.store.models import AuditEntry, utcnow
+from bot.store.models import AuditEntry
 
 
 class AuditLog:
@@ -30,9 +29,3 @@ class AuditLog:
             query = query.where(AuditEntry.action == action)
         with self._db.session() as session:
             return list(session.execute(query.limit(limit).offset(offset)).scalars())
-
-    def purge_older_than(self, days: int) -> int:
-        cutoff = utcnow() - dt.timedelta(days=days)
-        with self._db.session() as session:
-            return session.execute(delete(AuditEntry).where(AuditEntry.at < cutoff)
-                                   ).rowcount or 0

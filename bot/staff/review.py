@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from sqlalchemy import and_, delete, exists, func, select
+from sqlalchemy import and_, exists, func, select
 
 from bot.store.database import Database
-from bot.store.models import Annotation, Conversation, Message, utcnow
+from bot.store.models import Annotation, Conversation, Message
 from bot.triage.levels import LEVEL_IDS
 
 PAGE_SIZE = 25
@@ -280,19 +280,6 @@ class Review:
         return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
     # --- retention -----------------------------------------------------------------------
-    def purge_older_than(self, days: int) -> int:
-        """Deletes conversations whose last activity is older than `days` (with messages
-        and annotations). Returns how many conversations went."""
-        cutoff = utcnow() - dt.timedelta(days=days)
-        with self._db.session() as session:
-            old = select(Conversation.id).where(Conversation.last_activity_at < cutoff)
-            ids = list(session.execute(old).scalars())
-            if not ids:
-                return 0
-            session.execute(delete(Annotation).where(Annotation.conversation_id.in_(ids)))
-            session.execute(delete(Message).where(Message.conversation_id.in_(ids)))
-            session.execute(delete(Conversation).where(Conversation.id.in_(ids)))
-            return len(ids)
 
 
 def _inert(cell: object) -> object:

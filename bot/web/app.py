@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import secrets
 from pathlib import Path
@@ -17,6 +18,7 @@ from bot.seal import internal_secret
 from bot.store.conversation_log import ConversationLog
 from bot.store.database import Database
 from bot.store.redaction import Redactor
+from bot.store.retention import purge_configured
 from bot.store.token_uses import TokenUses
 from bot.triage.degraded import red_flag_outcome
 from bot.web.chat import ChatGateway, json_error
@@ -133,6 +135,20 @@ async def widget_script(_request: web.Request) -> web.FileResponse:
         "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "max-age=300"})
 
 
+async def purge_on_schedule(database: Database, settings: Settings) -> None:
+    """Retention runs by itself: at start, then every RETENTION_INTERVAL_HOURS."""
+    if settings.retention_interval_hours <= 0:
+        return
+    loop = asyncio.get_running_loop()
+    while True:
+        try:
+            counts = await loop.run_in_executor(None, purge_configured, database, settings)
+            logger.info("retention purge: %s", ", ".join(f"{k} {v}" for k, v in counts.items()))
+        except Exception:   # a database outage must not end the schedule
+            logger.exception("retention purge failed; trying again at the next interval")
+        await asyncio.sleep(settings.retention_interval_hours * 3600)
+
+
 def create_app(settings: Settings, database: Database | None = None) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES,
                           middlewares=[no_compressed_bodies, json_errors])
@@ -161,11 +177,13 @@ def create_app(settings: Settings, database: Database | None = None) -> web.Appl
                               internal_secret(settings.var_dir))
         app["gateway"] = gateway
         app["spool_task"] = asyncio.create_task(app["spool"].run())
+        app["retention_task"] = asyncio.create_task(purge_on_schedule(database, settings))
         # Degraded mode must be ready before Rasa fails, not load its rules during an outage.
         asyncio.get_running_loop().run_in_executor(None, red_flag_outcome, "")
 
     async def close_resources(app: web.Application) -> None:
         app["spool_task"].cancel()
+        app["retention_task"].cancel()
         await app["spool"].flush()   # a last try for what is still waiting
         await app["http"].close()
         if isinstance(app["limiter"], RedisLimiter):
@@ -177,7 +195,8 @@ def create_app(settings: Settings, database: Database | None = None) -> web.Appl
     app.on_startup.append(open_resources)
     app.on_cleanup.append(close_resources)
     async def embed_demo(request: web.Request) -> web.Response:
-        if not settings.embed_demo or verifier is None or verifier.algorithm != "HS256":
+        if (not settings.embed_demo or settings.embed_jwt_key is not None or verifier is None
+                or verifier.algorithm != "HS256"):
             raise web.HTTPNotFound()
         return demo_page(request, verifier)
 
@@ -189,6 +208,7 @@ def create_app(settings: Settings, database: Database | None = None) -> web.Appl
     app.router.add_post("/api/chat", chat)
     app.router.add_route("OPTIONS", "/api/chat", preflight)
     install_staff(app, StaffConsole(database, settings.retention_days,
+                                    functools.partial(purge_configured, database, settings),
                                     settings.staff_cookie_secure, Limits(
                                         app["limiter"],
                                         Rule("login_address", settings.login_limit_per_address),

@@ -38,10 +38,23 @@ FLAGS = (("red_flag", "Röd flagga"), ("fallback", "Fallback"), ("human", "Bad o
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 HASHING_THREADS = 2
 MAX_WAITING_LOGINS = 8
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def served_locally(request: web.Request) -> bool:
+    """True when the browser reached us as localhost (development, tests): the one place a
+    staff cookie may travel without TLS."""
+    host = (request.host or "").lower()   # "name:port", "[v6]:port" or bare
+    if host.startswith("["):
+        host = host[1:].split("]", 1)[0]
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host in LOOPBACK_HOSTS
 
 
 class StaffConsole:
-    def __init__(self, database: Database, retention_days: int, secure_cookies: bool,
+    def __init__(self, database: Database, retention_days: int,
+                 purge: Callable[[int], dict[str, int]], secure_cookies: bool | None,
                  limits: Limits | None = None) -> None:
         self._limits = limits
         # Password hashing has a small pool of its own, and a bound on waiting logins: a
@@ -54,7 +67,8 @@ class StaffConsole:
         self.audit = AuditLog(database)
         self.review = Review(database)
         self.retention_days = retention_days
-        self.secure_cookies = secure_cookies
+        self._purge = purge   # every store, not only the conversations shown here
+        self.secure_cookies = secure_cookies   # None: Secure unless reached as localhost
 
     async def run(self, function: Callable[..., Any], *args: Any) -> Any:
         """Database work off the event loop."""
@@ -68,10 +82,12 @@ class StaffConsole:
         return web.Response(text=html, content_type="text/html", status=status,
                             headers={"Cache-Control": "no-store", **(headers or {})})
 
-    def set_cookie(self, response: web.StreamResponse, name: str, value: str,
-                   max_age: int | None = None) -> None:
+    def set_cookie(self, request: web.Request, response: web.StreamResponse, name: str,
+                   value: str, max_age: int | None = None) -> None:
+        secure = (self.secure_cookies if self.secure_cookies is not None
+                  else not served_locally(request))
         response.set_cookie(name, value, httponly=True, samesite="Strict", path="/staff",
-                            secure=self.secure_cookies, max_age=max_age)
+                            secure=secure, max_age=max_age)
 
     async def audit_log(self, request: web.Request, action: str, target: str | None = None,
                         details: dict[str, Any] | None = None) -> None:
@@ -93,7 +109,7 @@ class StaffConsole:
         token = secrets.token_urlsafe(24)
         request["csrf"] = token
         response = self.page("login.html", request, title="Logga in")
-        self.set_cookie(response, LOGIN_CSRF_COOKIE, token, max_age=1800)
+        self.set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=1800)
         return response
 
     async def login(self, request: web.Request) -> web.StreamResponse:
@@ -128,7 +144,7 @@ class StaffConsole:
                              message=message)
         token, _ = await self.run(self.accounts.open_session, result.staff)
         response = web.HTTPSeeOther("/staff/conversations")
-        self.set_cookie(response, COOKIE, token)
+        self.set_cookie(request, response, COOKIE, token)
         response.del_cookie(LOGIN_CSRF_COOKIE, path="/staff")
         return response
 
@@ -246,9 +262,12 @@ class StaffConsole:
     async def purge(self, request: web.Request) -> web.Response:
         form = await request.post()
         days = max(1, _int(form.get("days"), self.retention_days))
-        count = await self.run(self.review.purge_older_than, days)
-        await self.audit_log(request, "purge", details={"days": days, "deleted": count})
-        return await self.users(request, f"{count} konversationer äldre än {days} dagar raderades.")
+        counts = await self.run(self._purge, days)
+        await self.audit_log(request, "purge", details={"days": days, **counts})
+        return await self.users(request, f"{counts['conversations']} konversationer och "
+                                         f"{counts['appointments']} bokningar äldre än {days} "
+                                         "dagar raderades, liksom utgångna sessioner och "
+                                         "samtalsloggar i Rasa.")
 
 
 MAX_ID = 2**31 - 1   # database integer ids: anything larger is no row (404, not a 500)

@@ -23,7 +23,8 @@ class Resident:
     def __init__(self, system: RunningSystem) -> None:
         self.system = system
         self.sender = new_sender("book")
-        self.token = system.token(sub=f"resident-{uuid.uuid4().hex[:8]}")
+        self.id = f"resident-{uuid.uuid4().hex[:8]}"
+        self.token = system.token(sub=self.id)
 
     def say(self, message: str) -> list[dict]:
         return self.system.say(self.sender, message, token=self.token)
@@ -117,12 +118,24 @@ def test_a_full_day_gets_a_clear_answer(system: RunningSystem) -> None:
     service = SqlBookingService(Database(system.settings.database_url))
     window = parse_when("den 3 december", now())
     for slot in service.free_slots(UNIT, "phone", window, now(), limit=100):
-        service.book("someone-else", slot.id, None, None, now())
+        service.book(f"someone-else-{slot.id}", slot.id, None, None, now())
     resident = Resident(system)
     resident.say("jag vill boka en tid")
     resident.say("jag behöver prata om min medicin")
     resident.say("Telefonsamtal")
     assert "inga lediga tider" in texts(resident.say("den 3 december"))
+
+
+def test_a_fourth_upcoming_booking_is_refused_with_a_way_out(system: RunningSystem) -> None:
+    resident = Resident(system)
+    service = SqlBookingService(Database(system.settings.database_url))
+    slots = service.free_slots(UNIT, None, parse_when("nästa vecka", now()), now(), limit=3)
+    held = [service.book(resident.id, s.id, None, None, now()).reference for s in slots]
+    reply = resident.say("jag vill boka en tid")
+    assert "redan 3 kommande tider" in texts(reply)
+    assert set(held) == {b["payload"].split('"')[-2] for b in buttons(reply)}
+    assert "avbokad" in texts(resident.say(buttons(reply)[0]["payload"]))
+    assert "gäller besöket" in texts(resident.say("jag vill boka en tid"))
 
 
 def test_two_residents_confirming_the_same_slot_at_once(system: RunningSystem) -> None:

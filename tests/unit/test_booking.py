@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.booking.service import NotFound, SlotInPast, SlotTaken, SqlBookingService
+from bot.booking.service import (
+    MAX_ACTIVE_BOOKINGS,
+    NotFound,
+    SlotInPast,
+    SlotTaken,
+    SqlBookingService,
+    TooManyBookings,
+)
 from bot.booking.when import AFTERNOON, MORNING, parse_when
 from bot.care.calendar import TZ
 from bot.care.directory import content_directory
@@ -107,6 +114,23 @@ def test_only_the_owner_can_cancel(service: SqlBookingService) -> None:
     booking = service.book("r-1", slot.id, None, None, TUESDAY_10)
     with pytest.raises(NotFound):
         service.cancel("r-2", booking.reference, None, TUESDAY_10)
+
+
+def test_a_resident_holds_at_most_three_upcoming_bookings(service: SqlBookingService) -> None:
+    slots = service.free_slots(UNIT, None, parse_when("nästa vecka", TUESDAY_10), TUESDAY_10,
+                               limit=10)
+    first = [service.book("r-1", s.id, None, None, TUESDAY_10) for s in slots[:MAX_ACTIVE_BOOKINGS]]
+    with pytest.raises(TooManyBookings):
+        service.book("r-1", slots[MAX_ACTIVE_BOOKINGS].id, None, None, TUESDAY_10)
+    assert slots[MAX_ACTIVE_BOOKINGS].id in {s.id for s in service.free_slots(
+        UNIT, None, parse_when("nästa vecka", TUESDAY_10), TUESDAY_10, limit=10)}
+    service.book("r-2", slots[MAX_ACTIVE_BOOKINGS].id, None, None, TUESDAY_10)  # others may
+    # Rebooking keeps the count; a cancelled or past booking frees a place.
+    service.rebook("r-1", first[0].reference, slots[MAX_ACTIVE_BOOKINGS + 1].id, None, TUESDAY_10)
+    service.cancel("r-1", first[1].reference, None, TUESDAY_10)
+    service.book("r-1", slots[MAX_ACTIVE_BOOKINGS + 2].id, None, None, TUESDAY_10)
+    later = max(b.starts_at for b in service.bookings("r-1", TUESDAY_10))
+    assert service.bookings("r-1", later + dt.timedelta(minutes=1)) == []
 
 
 def test_past_slot_is_refused(service: SqlBookingService) -> None:

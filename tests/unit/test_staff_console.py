@@ -14,13 +14,14 @@ from aiohttp.test_utils import TestClient as Client
 from sqlalchemy import select, update
 
 from bot.config import Settings
-from bot.staff.accounts import Accounts
-from bot.staff.review import Review
+from bot.staff import accounts as accounts_module
+from bot.staff.accounts import AccountError, Accounts
 from bot.store import migrate
 from bot.store.conversation_log import ConversationLog, UserTurn
 from bot.store.database import Database
 from bot.store.models import AuditEntry, Conversation, StaffUser
 from bot.store.redaction import Redactor
+from bot.store.retention import purge_conversations
 from bot.web.app import create_app
 
 PASSWORD = "korrekt-häst-batteri-1"
@@ -130,6 +131,52 @@ async def test_cookies_are_httponly_and_samesite(client: Client) -> None:
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/staff" in cookie
 
 
+async def test_cookies_are_secure_unless_reached_as_localhost(client: Client) -> None:
+    local = await client.get("/staff/login")
+    assert "Secure" not in local.headers["Set-Cookie"]      # http://127.0.0.1 in development
+    public = await client.get("/staff/login", headers={"Host": "vardlotsen.region.se"})
+    assert "Secure" in public.headers["Set-Cookie"]
+
+
+def test_cookie_secure_setting_overrides_the_host() -> None:
+    assert Settings.from_env({}).staff_cookie_secure is None
+    assert Settings.from_env({"STAFF_COOKIE_SECURE": "1"}).staff_cookie_secure is True
+    assert Settings.from_env({"STAFF_COOKIE_SECURE": "0"}).staff_cookie_secure is False
+
+
+def test_sessions_end_after_idle_time_and_after_a_working_day(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [dt.datetime(2026, 12, 7, 8, 0, tzinfo=dt.timezone.utc)]
+    monkeypatch.setattr(accounts_module, "utcnow", lambda: clock[0])
+    accounts = Accounts(database)
+    staff = accounts.login("anna", PASSWORD).staff
+    idle, _ = accounts.open_session(staff)
+    busy, _ = accounts.open_session(staff)
+    for _ in range(7 * 3):                       # a request every 20 minutes for 7 hours
+        clock[0] += dt.timedelta(minutes=20)
+        assert accounts.session(busy) is not None
+    assert accounts.session(idle) is None        # nothing for 7 hours
+    clock[0] += dt.timedelta(minutes=59)         # 7 h 59 min: still within the day
+    clock[0] -= dt.timedelta(minutes=40)
+    assert accounts.session(busy) is not None
+    clock[0] += dt.timedelta(minutes=41)         # 8 h 0 min after login
+    assert accounts.session(busy) is None
+    fresh, _ = accounts.open_session(staff)
+    clock[0] += dt.timedelta(minutes=31)
+    assert accounts.session(fresh) is None
+
+
+@pytest.mark.parametrize("name", ["аdmin", "åsa", "a", "-anna", "anna berg", "x" * 65])
+def test_usernames_are_plain_ascii(database: Database, name: str) -> None:
+    with pytest.raises(AccountError):
+        Accounts(database).create(name, PASSWORD, "reviewer")
+
+
+def test_ordinary_usernames_are_accepted(database: Database) -> None:
+    assert Accounts(database).create("Anna.Berg-2", PASSWORD, "reviewer").username == \
+        "anna.berg-2"
+
+
 async def test_wrong_password_locks_out(client: Client, database: Database) -> None:
     for _ in range(Accounts(database).max_failures):
         assert (await login(client, "anna", "fel-lösenord-här")).status == 401
@@ -211,11 +258,12 @@ def test_retention_deletes_exactly_what_is_older(database: Database) -> None:
     with database.session() as session:
         session.execute(update(Conversation).where(Conversation.sender_id == "web-1")
                         .values(last_activity_at=old))
-    assert Review(database).purge_older_than(90) == 1
+    cutoff = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=90)
+    assert purge_conversations(database, cutoff) == 1
     with database.session() as session:
         left = [c.sender_id for c in session.execute(select(Conversation)).scalars()]
     assert left == ["web-2"]
-    assert Review(database).purge_older_than(90) == 0
+    assert purge_conversations(database, cutoff) == 0
 
 
 async def test_staff_see_every_protocol_and_the_evidence_behind_a_reason(client: Client

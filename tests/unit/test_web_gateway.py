@@ -257,6 +257,15 @@ async def test_embedding_pages_and_frame_policy(client: Client) -> None:
     assert demo.headers["X-Frame-Options"] == "DENY"
 
 
+def test_demo_identity_is_local_only_unless_enabled_and_never_with_a_real_key() -> None:
+    assert Settings.from_env({}).embed_demo                             # make run, loopback
+    assert not Settings.from_env({"WEB_HOST": "0.0.0.0"}).embed_demo
+    assert Settings.from_env({"WEB_HOST": "0.0.0.0", "EMBED_DEMO": "1"}).embed_demo
+    assert not Settings.from_env({"EMBED_JWT_KEY": "k" * 32}).embed_demo
+    with pytest.raises(SystemExit, match="EMBED_DEMO=1 cannot be combined"):
+        Settings.from_env({"EMBED_JWT_KEY": "k" * 32, "EMBED_DEMO": "1"})
+
+
 async def test_rasa_down_still_gives_an_emergency_its_112_answer(client: Client,
                                                                   rasa: FakeRasa) -> None:
     """Degraded mode: the web app screens red flags itself when the dialogue is down."""
