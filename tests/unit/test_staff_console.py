@@ -253,6 +253,19 @@ async def test_admin_sees_audit_and_manages_accounts(client: Client, database: D
     assert Accounts(database).login("bo", PASSWORD).staff is not None
 
 
+async def test_admin_purge_runs_retention_over_every_store(client: Client,
+                                                           database: Database) -> None:
+    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=40)
+    with database.session() as session:
+        session.execute(update(Conversation).where(Conversation.sender_id == "web-1")
+                        .values(last_activity_at=old))
+    await login(client, "admin")
+    csrf = await csrf_of(client)
+    page = await (await client.post("/staff/purge", data={"csrf": csrf, "days": "30"})).text()
+    assert "1 konversationer och 0 bokningar äldre än 30 dagar raderades" in page
+    assert ("admin", "purge") in audit(database)
+
+
 def test_retention_deletes_exactly_what_is_older(database: Database) -> None:
     old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=91)
     with database.session() as session:
