@@ -16,13 +16,15 @@ export PYTHON
 # Rasa and TensorFlow print many deprecation warnings that are not ours to fix.
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help install run train seed test lint validate unit integration conversation bench eval lock clean browser-deps
+.PHONY: help install run train seed test lint validate unit integration conversation bench resilience soak eval lock clean browser-deps
 
 help:
 	@echo "make run    - install, train if needed, seed the database and start the bot (http://localhost:8080)"
 	@echo "make test   - install, then lint, validate, unit, integration and conversation tests"
 	@echo "make train  - train the Rasa model if training data changed"
 	@echo "make bench  - latency and throughput of /api/chat"
+	@echo "make resilience - hostile input, attack while serving, faults under load"
+	@echo "make soak   - 20 conversations for 10 minutes: errors, lost log rows, memory"
 	@echo "make eval   - triage accuracy on tests/triage_cases.yaml through /api/chat"
 
 # The virtual environment, rebuilt when the lock file changes or its Python is unusable.
@@ -84,6 +86,15 @@ test: lint validate unit integration conversation
 
 bench: train
 	$(PY) -m bot bench
+
+# Hostile input, attack while serving, and faults under load, with figures (its short
+# version, hostile input and the attack, runs in `make integration`).
+resilience: train
+	$(PY) -m bot resilience
+
+# 20 conversations for 10 minutes: errors, lost log rows, memory over time.
+soak: train
+	$(PY) -m bot resilience --soak 10
 
 # The triage case set through the real running system (also part of `make integration`).
 eval: train

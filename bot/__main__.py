@@ -19,6 +19,10 @@ def main(argv: list[str] | None = None) -> int:
     bench = commands.add_parser("bench", help="measure /api/chat latency and throughput")
     bench.add_argument("--url", help="use a running system at this base URL")
     bench.add_argument("--seconds", type=float, default=20.0, help="duration of each load run")
+    resilience = commands.add_parser(
+        "resilience", help="hostile input, attack while serving and faults under load")
+    resilience.add_argument("--soak", type=float, metavar="MINUTES",
+                            help="instead: 20 conversations for this many minutes")
     evaluation = commands.add_parser("eval", help="run tests/triage_cases.yaml through /api/chat")
     evaluation.add_argument("--url", help="use a running system at this base URL")
     evaluation.add_argument("-v", "--verbose", action="store_true", help="print transcripts")
@@ -65,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.bench import main as bench_main
 
         return bench_main(settings, url=args.url, seconds=args.seconds)
+    elif args.command == "resilience":
+        from bot.resilience import main as resilience_main
+
+        return resilience_main(args.soak)
     elif args.command == "eval":
         from pathlib import Path
 

@@ -23,7 +23,10 @@ IDLE_MINUTES = 30        # ... and ends after half an hour without a request
 MIN_PASSWORD = 12
 # ASCII only: no look-alike letters from other scripts ("аdmin" with a Cyrillic а).
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
-_hasher = PasswordHasher()
+# OWASP's argon2id baseline (19 MiB, 2 passes, 1 lane). argon2-cffi's default takes 64 MiB
+# per hash: two hashing threads under a login flood grew the web process by 130 MiB. Older
+# hashes still verify, and are rehashed with these parameters at the next login.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
 class AccountError(ValueError):
