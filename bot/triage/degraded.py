@@ -44,3 +44,12 @@ def messages_when_unavailable(text: str) -> list[dict[str, object]] | None:
         {"text": message.text} for message in disposition_messages(disposition)]
     messages.append({"custom": triage_result(disposition, options, degraded=True)})
     return messages
+
+
+def emergency_messages(text: str) -> list[dict[str, object]] | None:
+    """`messages_when_unavailable` when the red flags alone say emergency, else None."""
+    messages = messages_when_unavailable(text)
+    if messages and any(isinstance(m.get("custom"), dict) and m["custom"].get("level")
+                        == "emergency" for m in messages):
+        return messages
+    return None

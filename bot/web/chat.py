@@ -12,7 +12,7 @@ from aiohttp import web
 from bot.seal import seal
 from bot.store.conversation_log import ConversationLog, UserTurn
 from bot.store.redaction import Redactor
-from bot.triage.degraded import messages_when_unavailable
+from bot.triage.degraded import emergency_messages, messages_when_unavailable
 from bot.web.context_token import ContextTokenError, ContextVerifier
 from bot.web.input_rules import (
     MAX_JSON_DEPTH,
@@ -26,6 +26,9 @@ from bot.web.rate_limit import Limits
 from bot.web.spool import Spool
 
 logger = logging.getLogger(__name__)
+# How long an emergency waits for the dialogue before the web app answers it itself (the
+# dialogue answers one in about 0.1 s when it is not busy).
+EMERGENCY_WAIT_SECONDS = 0.25
 
 
 def bot_message(sender: str, text: str) -> dict[str, Any]:
@@ -44,6 +47,7 @@ class ChatGateway:
                  secret: bytes = b"") -> None:
         self._limits = limits
         self._secret = secret
+        self._background: set[asyncio.Future[Any]] = set()   # late dialogue replies
         self._spool = spool if spool is not None else Spool()
         self._verifier = verifier
         self._rasa = rasa
@@ -91,13 +95,28 @@ class ChatGateway:
         events: list[dict[str, Any]] = []
         notices: list[dict[str, Any]] = []
         metadata = await self._resident_metadata(chat, events, notices)
+        emergency = emergency_messages(redacted)
+        sending = asyncio.ensure_future(self._rasa.send(chat.sender, redacted, metadata=metadata))
         try:
-            turn = await self._rasa.send(chat.sender, redacted, metadata=metadata)
+            if emergency:
+                # 112 must not queue behind other residents' messages (or an attack) in
+                # Rasa: the dialogue's answer if it comes at once, else the web's own.
+                turn = await asyncio.wait_for(asyncio.shield(sending), EMERGENCY_WAIT_SECONDS)
+            else:
+                turn = await sending
             messages, intent, confidence, details = (
                 turn.messages, turn.intent, turn.confidence, turn.details
             )
             if not messages:
                 events.append({"kind": "empty_reply", "details": details})
+        except asyncio.TimeoutError:
+            # Rasa still gets the message (its tracker stays whole); the answer is not waited for.
+            self._background.add(sending)
+            sending.add_done_callback(self._background_done)
+            messages = [{"recipient_id": chat.sender, **m} for m in emergency or []]
+            intent, confidence, details = None, None, {}
+            events.append({"kind": "emergency_answered_in_web",
+                           "waited_seconds": EMERGENCY_WAIT_SECONDS})
         except DialogueUnavailable as error:
             logger.error("dialogue unavailable for %s: %s", chat.sender, error)
             messages, intent, confidence, details = [], None, None, {}
@@ -118,6 +137,12 @@ class ChatGateway:
         )
         return web.json_response(messages)
 
+    def _background_done(self, task: asyncio.Future[Any]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning("late dialogue reply after an emergency failed: %s",
+                           type(task.exception()).__name__)
+
     async def _over_limit(self, request: web.Request, sender: str) -> int | None:
         if self._limits is None:
             return None
@@ -127,13 +152,13 @@ class ChatGateway:
     async def _limited(self, sender: str, redacted: str, wait: int) -> web.Response:
         """Too many messages: a clear Swedish answer and Retry-After, except that an
         emergency still gets its own 112 answer, whatever the flood."""
-        safe = messages_when_unavailable(redacted)
+        emergency = emergency_messages(redacted)
         await self._write(self._log.record_event, sender,
                           {"kind": "rate_limited", "retry_after": wait,
-                           "red_flags_screened": bool(safe)})
+                           "red_flags_screened": bool(emergency)})
         text = self._texts["rate_limited"].format(seconds=wait)
-        if safe and any((m.get("custom") or {}).get("level") == "emergency" for m in safe):
-            return web.json_response([{"recipient_id": sender, **m} for m in safe])
+        if emergency:
+            return web.json_response([{"recipient_id": sender, **m} for m in emergency])
         return web.json_response({"error": "rate_limited", "message": text,
                                   "retry_after": wait}, status=429,
                                  headers={"Retry-After": str(wait)})

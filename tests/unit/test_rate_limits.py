@@ -40,7 +40,10 @@ async def client(aiohttp_client: Any, aiohttp_server: Any, tmp_path: Path) -> Cl
         Settings.from_env({}), database_url=url, var_dir=tmp_path, upstream_timeout=1.0,
         rasa_url=str(server.make_url("")).rstrip("/"), chat_limit_per_address=10,
         chat_limit_per_conversation=3, login_limit_per_address=50, login_limit_per_account=2)
-    return await aiohttp_client(create_app(settings, Database(url)))
+    app = create_app(settings, Database(url))
+    # Fixed one-minute windows: a test that straddles a minute boundary would see two.
+    app["limiter"]._now = lambda: 1_800_000_030.0
+    return await aiohttp_client(app)
 
 
 async def say(client: Client, sender: str, text: str) -> Any:

@@ -283,6 +283,33 @@ async def test_rasa_down_still_gives_an_emergency_its_112_answer(client: Client,
     assert "red_flags_screened_in_web" in kinds
 
 
+async def test_a_busy_dialogue_never_holds_back_an_emergency(client: Client,
+                                                            rasa: FakeRasa) -> None:
+    """Rasa slow (queued behind other residents, or an attack): the web app answers 112 after
+    a short wait, without the outage text, and Rasa still gets the message."""
+    rasa.delay = 0.8   # less than the upstream timeout: busy, not down
+    started = asyncio.get_running_loop().time()
+    reply = await client.post("/api/chat", json={
+        "sender": "web-test", "message": "pappa sluddrar och ena mungipan hänger"})
+    waited = asyncio.get_running_loop().time() - started
+    messages = await reply.json()
+    assert waited < rasa.delay            # answered before the dialogue was done
+    assert messages[0]["text"].startswith("Ring 112")
+    assert not any("tekniskt fel" in (m.get("text") or "") for m in messages)
+    assert rasa.received and rasa.received[0]["message"].startswith("pappa sluddrar")
+    kinds = [r["payload"].get("kind") for r in transcript(client) if r["role"] == "event"]
+    assert "emergency_answered_in_web" in kinds
+    await asyncio.sleep(rasa.delay)       # the late reply is taken in without an error
+
+
+async def test_an_emergency_gets_the_dialogues_answer_when_it_comes_at_once(
+        client: Client, rasa: FakeRasa) -> None:
+    rasa.reply = [{"recipient_id": "web-test", "text": "Ring 112 nu (från dialogen)."}]
+    reply = await client.post("/api/chat", json={
+        "sender": "web-test", "message": "pappa sluddrar och ena mungipan hänger"})
+    assert (await reply.json())[0]["text"] == "Ring 112 nu (från dialogen)."
+
+
 async def test_rasa_down_without_a_red_flag_gives_the_outage_text_only(
         client: Client, rasa: FakeRasa) -> None:
     rasa.status = 500
