@@ -34,20 +34,15 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise SystemExit(f"Configuration error: {name} must be a number, got {raw!r}") from None
 
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-def _embed_demo(env: Mapping[str, str], host: str) -> bool:
-    """The demo page signs a test identity itself. It is on by default only for local
-    development (no key, served on loopback), and never where a real key is configured:
-    the test identity must not be signed with a key a portal trusts."""
-    raw = (env.get("EMBED_DEMO") or "").strip()
-    if raw == "1" and _key(env):
+def _embed_demo(env: Mapping[str, str]) -> bool:
+    """The demo page signs a test identity itself: off unless EMBED_DEMO=1 (a reverse proxy
+    on the same host makes even a loopback-only service public), and never together with a
+    real key, which portals trust."""
+    enabled = (env.get("EMBED_DEMO") or "").strip() == "1"
+    if enabled and _key(env):
         raise SystemExit("Configuration error: EMBED_DEMO=1 cannot be combined with "
                          "EMBED_JWT_KEY: the demo page would sign test identities with it")
-    if raw:
-        return raw == "1"
-    return _key(env) is None and host in LOOPBACK
+    return enabled
 
 
 def _key(env: Mapping[str, str]) -> str | None:
@@ -81,7 +76,7 @@ class Settings:
     embed_jwt_issuer: str = "vardlotsen-demo-portal"
     embed_jwt_audience: str = "vardlotsen"
     embed_allowed_origins: tuple[str, ...] = ()
-    embed_demo: bool = True                 # serve /embed-demo with tokens signed here
+    embed_demo: bool = False                # serve /embed-demo with tokens signed here
     retention_days: int = 90                # conversations older than this are purged
     audit_retention_days: int = 730         # the audit log is kept longer
     retention_interval_hours: float = 24    # the web app purges this often; 0 = only by hand
@@ -100,12 +95,11 @@ class Settings:
         var_dir = Path(env.get("VARDLOTSEN_VAR_DIR") or ROOT / "var").resolve()
         rasa_port = _int(env, "RASA_PORT", 5005)
         action_port = _int(env, "ACTION_PORT", 5055)
-        web_host = env.get("WEB_HOST") or "127.0.0.1"
         return cls(
             var_dir=var_dir,
             database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'vardlotsen.db'}",
             tracker_store_url=env.get("TRACKER_STORE_URL") or f"sqlite:///{var_dir / 'tracker.db'}",
-            web_host=web_host,
+            web_host=env.get("WEB_HOST") or "127.0.0.1",
             web_port=_int(env, "WEB_PORT", 8080),
             rasa_port=rasa_port,
             action_port=action_port,
@@ -121,7 +115,7 @@ class Settings:
             embed_allowed_origins=tuple(
                 o.strip().rstrip("/") for o in (env.get("EMBED_ALLOWED_ORIGINS") or "").split(",")
                 if o.strip()),
-            embed_demo=_embed_demo(env, web_host),
+            embed_demo=_embed_demo(env),
             retention_days=_int(env, "RETENTION_DAYS", 90),
             audit_retention_days=_int(env, "AUDIT_RETENTION_DAYS", 730),
             retention_interval_hours=_float(env, "RETENTION_INTERVAL_HOURS", 24.0),

@@ -32,6 +32,8 @@ def scratch_settings(var_dir: Path) -> Settings:
         # limit would measure the limiter, not the bot (it has tests of its own).
         "CHAT_LIMIT_PER_ADDRESS": "0",
         "CHAT_LIMIT_PER_CONVERSATION": "0",
+        # Tests sign resident identities with the demo secret, as the demo page does.
+        "EMBED_DEMO": "1",
     })
 
 

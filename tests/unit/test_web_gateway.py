@@ -59,7 +59,7 @@ async def client(aiohttp_client: Any, aiohttp_server: Any, rasa: FakeRasa,
     url = f"sqlite:///{tmp_path / 'app.db'}"
     migrate.upgrade(url)
     settings = dataclasses.replace(
-        Settings.from_env({"EMBED_ALLOWED_ORIGINS": "https://portal.example"}),
+        Settings.from_env({"EMBED_ALLOWED_ORIGINS": "https://portal.example", "EMBED_DEMO": "1"}),
         database_url=url, rasa_url=str(server.make_url("")).rstrip("/"),
         action_url="http://127.0.0.1:9", upstream_timeout=1.0, var_dir=tmp_path,
     )
@@ -257,10 +257,9 @@ async def test_embedding_pages_and_frame_policy(client: Client) -> None:
     assert demo.headers["X-Frame-Options"] == "DENY"
 
 
-def test_demo_identity_is_local_only_unless_enabled_and_never_with_a_real_key() -> None:
-    assert Settings.from_env({}).embed_demo                             # make run, loopback
-    assert not Settings.from_env({"WEB_HOST": "0.0.0.0"}).embed_demo
-    assert Settings.from_env({"WEB_HOST": "0.0.0.0", "EMBED_DEMO": "1"}).embed_demo
+def test_demo_identity_is_off_unless_enabled_and_never_with_a_real_key() -> None:
+    assert not Settings.from_env({}).embed_demo
+    assert Settings.from_env({"EMBED_DEMO": "1"}).embed_demo
     assert not Settings.from_env({"EMBED_JWT_KEY": "k" * 32}).embed_demo
     with pytest.raises(SystemExit, match="EMBED_DEMO=1 cannot be combined"):
         Settings.from_env({"EMBED_JWT_KEY": "k" * 32, "EMBED_DEMO": "1"})
