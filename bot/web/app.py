@@ -178,8 +178,9 @@ def create_app(settings: Settings, database: Database | None = None) -> web.Appl
         app["gateway"] = gateway
         app["spool_task"] = asyncio.create_task(app["spool"].run())
         app["retention_task"] = asyncio.create_task(purge_on_schedule(database, settings))
-        # Degraded mode must be ready before Rasa fails, not load its rules during an outage.
-        asyncio.get_running_loop().run_in_executor(None, red_flag_outcome, "")
+        # Red-flag screening runs on every message (the emergency fast path, degraded mode):
+        # its rules are loaded before the first resident is served, not during an outage.
+        await asyncio.get_running_loop().run_in_executor(None, red_flag_outcome, "")
 
     async def close_resources(app: web.Application) -> None:
         app["spool_task"].cancel()

@@ -130,17 +130,24 @@ class ChatGateway:
             if safe:
                 events.append({"kind": "red_flags_screened_in_web"})
         messages = notices + messages
-        await self._write(
+        writing = self._write(
             self._log.record_turn, chat.sender,
             UserTurn(text=redacted, intent=intent, confidence=confidence, details=details),
             messages, events,
         )
+        if any(e["kind"] == "emergency_answered_in_web" for e in events):
+            # Nor behind other residents' log writes: the row follows (spooled if it fails).
+            task = asyncio.ensure_future(writing)
+            self._background.add(task)
+            task.add_done_callback(self._background_done)
+        else:
+            await writing
         return web.json_response(messages)
 
     def _background_done(self, task: asyncio.Future[Any]) -> None:
         self._background.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            logger.warning("late dialogue reply after an emergency failed: %s",
+            logger.warning("background work after an emergency answer failed: %s",
                            type(task.exception()).__name__)
 
     async def _over_limit(self, request: web.Request, sender: str) -> int | None:

@@ -296,9 +296,13 @@ async def test_a_busy_dialogue_never_holds_back_an_emergency(client: Client,
     assert messages[0]["text"].startswith("Ring 112")
     assert not any("tekniskt fel" in (m.get("text") or "") for m in messages)
     assert rasa.received and rasa.received[0]["message"].startswith("pappa sluddrar")
-    kinds = [r["payload"].get("kind") for r in transcript(client) if r["role"] == "event"]
-    assert "emergency_answered_in_web" in kinds
     await asyncio.sleep(rasa.delay)       # the late reply is taken in without an error
+    # The log row is written after the answer, not before it.
+    rows = transcript(client)
+    assert rows[0]["role"] == "user"
+    assert any(r["role"] == "bot" and (r["text"] or "").startswith("Ring 112") for r in rows)
+    assert "emergency_answered_in_web" in [r["payload"].get("kind") for r in rows
+                                           if r["role"] == "event"]
 
 
 async def test_an_emergency_gets_the_dialogues_answer_when_it_comes_at_once(
