@@ -16,7 +16,7 @@ export PYTHON
 # Rasa and TensorFlow print many deprecation warnings that are not ours to fix.
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help install run train seed test lint validate unit integration conversation bench resilience soak eval lock clean browser-deps
+.PHONY: help install run train seed test lint validate unit integration conversation bench resilience soak eval questions lock clean browser-deps
 
 help:
 	@echo "make run    - install, train if needed, seed the database and start the bot (http://localhost:8080)"
@@ -78,7 +78,7 @@ integration: train browser-deps
 conversation: train
 	rm -rf $(RESULTS)
 	$(PY) -m rasa test --model $$($(PY) -m bot model-path) --stories tests/stories \
-		--nlu tests/nlu_heldout.yml --out $(RESULTS) --fail-on-prediction-errors
+		--nlu tests/nlu_heldout --out $(RESULTS) --fail-on-prediction-errors
 	$(PY) -m bot nlu-report $(RESULTS) --min-accuracy 0.85
 
 test: lint validate unit integration conversation
@@ -99,6 +99,10 @@ soak: train
 # The triage case set through the real running system (also part of `make integration`).
 eval: train
 	$(PY) -m bot eval
+
+# Everyday resident questions through the real running system (also part of `make integration`).
+questions: train
+	$(PY) -m bot questions
 
 # Re-resolves the dependencies of pyproject.toml into requirements.lock in a scratch venv.
 lock:

@@ -31,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     evaluation.add_argument("--cases", help="case file (default tests/triage_cases.yaml)")
     evaluation.add_argument("--figures-only", action="store_true",
                             help="print no case (a blind set's first run)")
+    questions = commands.add_parser(
+        "questions", help="run tests/question_cases.yaml (everyday questions) through /api/chat")
+    questions.add_argument("--cases", help="case file (default tests/question_cases.yaml)")
+    questions.add_argument("--figures-only", action="store_true",
+                           help="print no case (a blind set's first run)")
     staff = commands.add_parser("create-staff", help="create a staff account (password asked)")
     staff.add_argument("--username", required=True)
     staff.add_argument("--role", choices=("reviewer", "admin"), default="reviewer")
@@ -80,6 +85,13 @@ def main(argv: list[str] | None = None) -> int:
         from bot.triage_eval import main as eval_main
         cases = Path(args.cases) if args.cases else CASES_FILE
         return eval_main(args.url, args.verbose, args.engine, cases, not args.figures_only)
+    elif args.command == "questions":
+        from pathlib import Path
+
+        from bot.questions_eval import CASES_FILE as QUESTIONS
+        from bot.questions_eval import main as questions_main
+        return questions_main(Path(args.cases) if args.cases else QUESTIONS,
+                              not args.figures_only)
     elif args.command == "create-staff":
         return create_staff(settings, args.username, args.role, args.password_stdin)
     elif args.command == "purge":

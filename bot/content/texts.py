@@ -26,7 +26,9 @@ def load_texts(path: Path = TEXTS_FILE) -> dict[str, str]:
     numbers = _KeepUnknown({key: entry.number for key, entry in phone_book().items()})
     texts: dict[str, str] = {}
     for key in entries:
-        text = " ".join(get(entries, key, str, path, "texts.").split())
+        # Folded (>-) texts are one paragraph; a literal block (|) keeps its line breaks.
+        raw = get(entries, key, str, path, "texts.")
+        text = "\n".join(" ".join(line.split()) for line in raw.splitlines() if line.strip())
         try:
             list(string.Formatter().parse(text))
         except ValueError as error:

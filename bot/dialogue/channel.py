@@ -42,6 +42,11 @@ def _summary_of_events(events: list[dict[str, Any]]) -> dict[str, Any] | None:
             summary: dict[str, Any] = {"intent": intent.get("name"),
                                        "confidence": intent.get("confidence")}
             summary.update({key: parse[key] for key in TRACE_KEYS if parse.get(key)})
+            # The classifier's next guesses, for reviewers grouping misunderstandings.
+            summary["top_intents"] = [
+                [entry.get("name"), round(float(entry.get("confidence") or 0.0), 3)]
+                for entry in (parse.get("intent_ranking") or [])
+                if entry.get("name") != "nlu_fallback"][:3]
             summary["actions"] = list(reversed(actions))
             return summary
     return None

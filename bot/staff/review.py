@@ -93,6 +93,25 @@ class Stats:
     busiest_hours: list[tuple[int, int]] = field(default_factory=list)
 
 
+@dataclass
+class FallbackExample:
+    conversation_id: int
+    message_id: int
+    text: str
+    corrected: str | None       # the right intent a reviewer already gave, if any
+
+
+@dataclass
+class FallbackGroup:
+    """Misunderstood messages that the classifier's two best guesses have in common."""
+    guesses: tuple[str, ...]
+    count: int = 0
+    examples: list[FallbackExample] = field(default_factory=list)
+
+
+FALLBACK_EXAMPLES = 10
+
+
 def _bounds(filters: Filters) -> list[Any]:
     conditions = []
     if filters.date_from:
@@ -186,6 +205,34 @@ class Review:
                                    right_level=right_level or None,
                                    right_intent=(right_intent or "").strip()[:64] or None,
                                    comment=(comment or "").strip()[:2000] or None))
+
+    # --- misunderstandings ---------------------------------------------------------------
+    def fallback_groups(self, filters: Filters) -> list[FallbackGroup]:
+        """Messages that fell back, grouped by the classifier's top-2 intents, largest group
+        first: what to teach the model next. Corrections become training data through
+        export_nlu."""
+        with self._db.session() as session:
+            rows = session.execute(
+                select(Message.id, Message.conversation_id, Message.text, Message.payload)
+                .join(Conversation)
+                .where(*_bounds(filters), Message.role == "user",
+                       Message.intent == "nlu_fallback")
+                .order_by(Message.id.desc())).all()
+            corrected = dict(session.execute(
+                select(Annotation.message_id, Annotation.right_intent)
+                .where(Annotation.verdict == "nlu_error", Annotation.message_id.is_not(None),
+                       Annotation.right_intent.is_not(None))).all())
+        groups: dict[tuple[str, ...], FallbackGroup] = {}
+        for message_id, conversation_id, text, payload in rows:
+            top = [entry[0] for entry in (payload or {}).get("top_intents") or []
+                   if isinstance(entry, list) and entry and isinstance(entry[0], str)]
+            guesses = tuple(top[:2]) or ("(okänd)",)
+            group = groups.setdefault(guesses, FallbackGroup(guesses))
+            group.count += 1
+            if len(group.examples) < FALLBACK_EXAMPLES:
+                group.examples.append(FallbackExample(conversation_id, message_id, text or "",
+                                                      corrected.get(message_id)))
+        return sorted(groups.values(), key=lambda g: (-g.count, g.guesses))
 
     # --- statistics --------------------------------------------------------------------
     def stats(self, filters: Filters) -> Stats:

@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.dialogue.help import CAPABILITY_INTENTS
+
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
 # A chat message is a flat object; deep nesting only costs the parser (and "[" × 5000 used to
 # raise a RecursionError).
@@ -16,7 +18,7 @@ MAX_TOKEN_CHARS = 8192
 # starting with "/" as an intent and skips the NLU pipeline, red-flag screening included, so
 # anything else ("/describe_symptom{...}", "/emergency") loses its slash and is read as text.
 PAYLOAD_PATTERN = re.compile(
-    r'^/(?:affirm|deny|dont_know|ask_source)$'
+    r'^/(?:affirm|deny|dont_know|ask_source|' + "|".join(CAPABILITY_INTENTS) + r')$'
     r'|^/inform_municipality\{"municipality": ?"[^"{}\\]{1,60}"\}$'
     r'|^/(?:cancel_appointment|rebook_appointment)\{"booking_reference": ?"VL-[A-Z0-9]{6}"\}$')
 # Control, format, surrogate and unassigned characters (NUL, escape sequences, zero-width and

@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import yaml
 from aiohttp import web
 
+from bot.config import ROOT
 from bot.staff.accounts import AccountError, Accounts, Staff
 from bot.staff.audit import AuditLog
 from bot.staff.charts import bar_chart
@@ -190,7 +192,16 @@ class StaffConsole:
             raise web.HTTPBadRequest(text=f"Granskningen kunde inte sparas: {error}") from None
         await self.audit_log(request, "annotate", f"conversation:{conversation_id}",
                              {"verdict": str(form.get("verdict", ""))})
+        if form.get("return_to") == "fallbacks":
+            raise web.HTTPSeeOther("/staff/fallbacks")
         raise web.HTTPSeeOther(f"/staff/conversations/{conversation_id}#annotations")
+
+    async def fallbacks(self, request: web.Request) -> web.Response:
+        filters = Filters.parse({k: v for k, v in request.query.items() if k in ("from", "to")})
+        groups = await self.run(self.review.fallback_groups, filters)
+        await self.audit_log(request, "fallbacks", details=filters.as_dict())
+        return self.page("fallbacks.html", request, title="Missförstånd", groups=groups,
+                         q=request.query, intents=domain_intents())
 
     async def export(self, request: web.Request) -> web.Response:
         kind = request.match_info["kind"]
@@ -271,6 +282,13 @@ class StaffConsole:
 
 
 MAX_ID = 2**31 - 1   # database integer ids: anything larger is no row (404, not a 500)
+
+
+@functools.lru_cache(maxsize=1)
+def domain_intents() -> tuple[str, ...]:
+    """The intents a reviewer can name as the right one (from domain.yml)."""
+    data = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return tuple(str(name) for name in data.get("intents") or [])
 
 
 def _int(value: Any, default: int) -> int:
@@ -356,6 +374,7 @@ def install(app: web.Application, console: StaffConsole) -> None:
     routes.add_get("/staff/conversations", console.conversations)
     routes.add_get("/staff/conversations/{id}", console.conversation)
     routes.add_post("/staff/conversations/{id}/annotations", console.annotate)
+    routes.add_get("/staff/fallbacks", console.fallbacks)
     routes.add_get("/staff/export/{kind}", console.export)
     routes.add_get("/staff/stats", console.stats)
     routes.add_get("/staff/audit", console.audit_page)

@@ -7,6 +7,7 @@ import uuid
 import requests
 
 from tests.integration.conftest import RunningSystem
+from tests.integration.helpers import buttons
 
 
 def new_sender() -> str:
@@ -42,12 +43,13 @@ def test_are_you_a_robot(system: RunningSystem) -> None:
     assert "digital assistent" in answer and "inte en människa" in answer
 
 
-def test_fallback_asks_to_rephrase_once_then_offers_1177(system: RunningSystem) -> None:
+def test_fallback_offers_errands_once_then_1177_and_own_words(system: RunningSystem) -> None:
     sender = new_sender()
-    first = texts(system.say(sender, "flumpa trosk vindelibom"))
-    assert "på ett annat sätt" in first
+    first = system.say(sender, "flumpa trosk vindelibom")
+    assert "förstod inte" in texts(first)
+    assert {"/ask_where_care", "/book_appointment"} <= {b["payload"] for b in buttons(first)}
     second = texts(system.say(sender, "grabbel snorkmos plutt"))
-    assert "1177" in second and "112" in second
+    assert "1177" in second and "112" in second and "egna ord" in second
 
 
 def test_request_for_a_human_offers_1177_and_the_vardcentral(system: RunningSystem) -> None:

@@ -19,7 +19,7 @@ from bot.staff.accounts import AccountError, Accounts
 from bot.store import migrate
 from bot.store.conversation_log import ConversationLog, UserTurn
 from bot.store.database import Database
-from bot.store.models import AuditEntry, Conversation, StaffUser
+from bot.store.models import AuditEntry, Conversation, Message, StaffUser
 from bot.store.redaction import Redactor
 from bot.store.retention import purge_conversations
 from bot.web.app import create_app
@@ -27,6 +27,7 @@ from bot.web.app import create_app
 PASSWORD = "korrekt-häst-batteri-1"
 XSS = "<script>alert('x')</script><img src=x onerror=alert(1)>"
 ROUTES_GET = ["/staff", "/staff/conversations", "/staff/conversations/1", "/staff/stats",
+              "/staff/fallbacks",
               "/staff/export/conversations.jsonl", "/staff/export/conversations.csv",
               "/staff/export/nlu.yml", "/staff/audit", "/staff/users"]
 ROUTES_POST = ["/staff/logout", "/staff/conversations/1/annotations", "/staff/users",
@@ -329,3 +330,33 @@ async def test_ids_out_of_range_are_404(client: Client) -> None:
     await login(client, "anna")
     reply = await client.get("/staff/conversations/99999999999999999999999")
     assert reply.status == 404
+
+
+async def test_fallbacks_grouped_by_top_two_guesses_become_training_data(
+        client: Client, database: Database) -> None:
+    log = ConversationLog(database, Redactor())
+    for sender, text, top in (
+            ("web-3", "jour + ort?", [["ask_where_care", 0.4], ["ask_opening_hours", 0.3]]),
+            ("web-4", "vc tider kinna", [["ask_where_care", 0.35], ["ask_opening_hours", 0.3],
+                                         ["greet", 0.1]]),
+            ("web-5", "pnr [personnummer] tid?", [["list_bookings", 0.3], ["book_appointment",
+                                                                          0.2]])):
+        log.record_turn(sender, UserTurn(text=text, intent="nlu_fallback", confidence=1.0,
+                                         details={"top_intents": top}), [])
+    await login(client, "anna")
+    page = await (await client.get("/staff/fallbacks")).text()
+    assert page.index("ask_where_care · ask_opening_hours <small>(2)") < page.index(
+        "list_bookings · book_appointment <small>(1)")
+    assert "vc tider kinna" in page and "jour + ort?" in page
+    with database.session() as session:
+        conversation, message = session.execute(
+            select(Conversation.id, Message.id).join(Message)
+            .where(Conversation.sender_id == "web-4", Message.role == "user")).one()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    reply = await client.post(f"/staff/conversations/{conversation}/annotations", data={
+        "csrf": csrf, "verdict": "nlu_error", "right_intent": "ask_opening_hours",
+        "message_id": str(message), "return_to": "fallbacks"}, allow_redirects=False)
+    assert reply.status == 303 and reply.headers["Location"] == "/staff/fallbacks"
+    assert "rätt intent: ask_opening_hours" in await (await client.get("/staff/fallbacks")).text()
+    export = await (await client.get("/staff/export/nlu.yml")).text()
+    assert "intent: ask_opening_hours" in export and "- vc tider kinna" in export

@@ -1,0 +1,68 @@
+"""What the bot can do, as buttons: the capabilities answer and the fallback's suggestions.
+
+Plain Python over the classifier's intent ranking, so the choice is unit-tested without
+Rasa. A button sends the intent itself ("/ask_opening_hours"); the web gateway lets
+exactly these payloads through (bot/web/input_rules.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# Errands a button can start on its own, in the order the capabilities answer shows them.
+# Triage is not among them: it needs the resident's own words.
+CAPABILITY_INTENTS = (
+    "ask_where_care",
+    "ask_opening_hours",
+    "book_appointment",
+    "ask_care_guarantee",
+    "ask_video_visit",
+    "ask_change_unit",
+    "ask_listed_unit",
+    "list_bookings",
+    "cancel_appointment",
+    "rebook_appointment",
+    "request_human",
+    "ask_privacy",
+    "ask_capabilities",
+)
+# What the capabilities answer offers as buttons (the rest are named in its text).
+MENU = ("ask_where_care", "ask_opening_hours", "book_appointment", "ask_care_guarantee",
+        "ask_video_visit", "request_human")
+# A meaning below this confidence is no useful guess.
+MIN_CONFIDENCE = 0.05
+MAX_SUGGESTIONS = 3
+
+
+@dataclass(frozen=True)
+class Button:
+    intent: str
+    title: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"title": self.title, "payload": f"/{self.intent}"}
+
+
+def label_key(intent: str) -> str:
+    """The text catalogue's key for an intent's button title."""
+    return f"capability_{intent}"
+
+
+def likely_meanings(ranking: Iterable[Mapping[str, Any]], limit: int = MAX_SUGGESTIONS
+                    ) -> list[str]:
+    """The most likely errands among the classifier's ranking, most likely first."""
+    chosen: list[str] = []
+    for entry in ranking:
+        name = entry.get("name")
+        confidence = entry.get("confidence") or 0.0
+        if name in CAPABILITY_INTENTS and name not in chosen and confidence >= MIN_CONFIDENCE:
+            chosen.append(name)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def buttons(intents: Iterable[str], labels: Mapping[str, str]) -> list[dict[str, str]]:
+    return [Button(intent, labels[label_key(intent)]).to_dict() for intent in intents]
