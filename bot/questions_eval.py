@@ -33,10 +33,10 @@ CONCURRENCY = 4
 
 # Capability: (intents that name it, actions of which one must run).
 CAPABILITIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "opening_hours": (("ask_opening_hours",),
-                      ("action_answer_care_question", "action_ask_municipality")),
-    "where_care": (("ask_where_care",),
-                   ("action_answer_care_question", "action_ask_municipality")),
+    # The location form asks for the place when the answer depends on it (its question is
+    # part of the form, not an action of its own).
+    "opening_hours": (("ask_opening_hours",), ("action_answer_care_question", "location_form")),
+    "where_care": (("ask_where_care",), ("action_answer_care_question", "location_form")),
     "listed_unit": (("ask_listed_unit",), ("action_listed_unit",)),
     "video_visit": (("ask_video_visit",), ("action_video_visit",)),
     "change_unit": (("ask_change_unit",), ("action_change_unit",)),
@@ -57,9 +57,10 @@ CAPABILITIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "out_of_scope": (("out_of_scope",), ("utter_out_of_scope",)),
 }
 OUT_OF_SCOPE = "out_of_scope"
-# Six or more digits in a row (after removing spaces and dashes): a personnummer or phone
-# number the resident wrote, which no reply may contain.
+# Digit runs (with spaces, dashes, dots) in a resident's message; those the redaction takes
+# for a personnummer or phone number must never come back in a reply.
 _DIGITS = re.compile(r"\d[\d \-\u2013.]{4,}\d")
+_REDACTOR = Redactor()
 
 
 @dataclass
@@ -76,9 +77,11 @@ class Outcome:
 
     @property
     def right(self) -> bool:
+        """The capability's intent on some message, and its action in the conversation (a
+        care question is answered on the message that gives the place)."""
         intents, actions = CAPABILITIES[self.expected]
-        return any(intent in intents and any(a in actions for a in ran)
-                   for intent, ran in zip(self.intents, self.actions, strict=False))
+        return (any(intent in intents for intent in self.intents)
+                and any(action in actions for ran in self.actions for action in ran))
 
     @property
     def fell_back(self) -> bool:
@@ -88,8 +91,7 @@ class Outcome:
     def echoed(self) -> list[str]:
         """Identifiers from the resident's messages that a reply repeats."""
         said = {re.sub(r"\D", "", m) for text in self.case["messages"]
-                for m in _DIGITS.findall(str(text))}
-        said = {digits for digits in said if len(digits) >= 6}
+                for m in _DIGITS.findall(str(text)) if _REDACTOR.redact(m).changed}
         replies = re.sub(r"\D", "", " ".join(self.replies))
         # A personnummer with its century also counts when repeated without it.
         return sorted(digits for digits in said

@@ -37,6 +37,10 @@ def test_an_identifier_the_resident_wrote_must_not_come_back() -> None:
     exact = outcome("human", ["ring mig på 070-123 45 67"], ["request_human"],
                     [["action_offer_human"]], ["Vi ringer 0701234567."])
     assert exact.echoed == ["0701234567"]
+    not_an_identifier = outcome("care_guarantee", ["vad betyder 0-3-90-90"],
+                                ["ask_care_guarantee"], [["action_care_guarantee"]],
+                                ["Vårdgarantin 0–3–90–90 innebär ..."])
+    assert not_an_identifier.echoed == []
     our_number = outcome("human", ["ring mig"], ["request_human"], [["action_offer_human"]],
                          ["Ring 1177 eller 0771-900 600."])
     assert our_number.echoed == []
