@@ -16,7 +16,13 @@ from actions.context import WORD_LIKE_NAMES, listed_unit, routing_context
 from actions.directory import care_directory
 from bot.care.answers import opening_hours_answer, option_line, unit_status, where_care_options
 from bot.care.calendar import now
-from bot.care.info import InfoAnswer, guarantee_answer, info_answer, video_answer
+from bot.care.info import (
+    InfoAnswer,
+    asks_about_care_levels,
+    guarantee_answer,
+    info_answer,
+    video_answer,
+)
 from bot.care.routing import ResidentContext, route
 from bot.content.texts import render, texts
 from bot.triage.engine import Disposition, TriageState
@@ -129,7 +135,9 @@ class ValidateLocationForm(FormValidationAction):
                              tracker: Tracker, domain: dict[str, Any]) -> list[str]:
         resident = routing_context(tracker)
         known = resident.municipality or resident.listed_unit
-        return [] if known else domain_slots
+        intent, question = last_care_question(tracker)
+        general = intent == "ask_where_care" and asks_about_care_levels(question)
+        return [] if known or general else domain_slots
 
     async def validate_municipality(self, value: Any, dispatcher: CollectingDispatcher,
                                     tracker: Tracker, domain: dict[str, Any]
@@ -189,11 +197,17 @@ class ActionAnswerCareQuestion(Action):
             for line in opening_hours_answer(question, current, resident, care_directory()):
                 dispatcher.utter_message(text=line)
             return []
+        events: list[dict[str, Any]] = []
+        if asks_about_care_levels(question):
+            # Which kind of care, not where: the general answer; the places only if known.
+            events = send_info(dispatcher, info_answer("care_levels"))
+            if not (resident.municipality or resident.listed_unit):
+                return events
         options = where_care_options(current, resident, care_directory())
         place = resident.municipality or ""
         send_care_options(dispatcher, options, place or texts()["route_your_vardcentral"])
         dispatcher.utter_message(text=texts()["where_care_self_care"])
-        return []
+        return events
 
 
 class ActionListedUnit(Action):

@@ -119,6 +119,27 @@ def guarantee_answer(question: str, region: str | None) -> InfoAnswer:
     return _answer(chosen, reviewed)
 
 
+# Kinds of care a resident may weigh against each other (folded phrases, see matcher.py).
+_CARE_LEVELS = {
+    "emergency_department": ("akuten", "akutmottagning*", "akutmottagningen", "sjukhus*",
+                             "emergency room", "emergency department"),
+    "out_of_hours": ("jour*", "narakut*", "helgmottagning*", "kvallsmottagning*",
+                     "out of hours", "walk in"),
+    "vardcentral": ("vardcentral*", "vc", "vardc", "halsocentral*"),
+}
+_DIFFERENCE = ("skillnad*", "difference", "skilja*")
+
+
+def asks_about_care_levels(question: str) -> bool:
+    """Where-to-go questions that weigh kinds of care ("skillnad på jourcentral och
+    akuten?", "närakuten eller akuten?"): answered in general, without asking the place."""
+    tokens = tokenize(question)
+    levels = [kind for kind, phrases in _CARE_LEVELS.items()
+              if presence([compile_phrase(p) for p in phrases], tokens).present]
+    difference = presence([compile_phrase(p) for p in _DIFFERENCE], tokens).present
+    return len(levels) >= 2 or (bool(difference) and bool(levels))
+
+
 def info_answer(key: str) -> InfoAnswer:
     sections, reviewed = info_sections()
     return _answer([sections[key]], reviewed)

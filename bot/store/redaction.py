@@ -89,3 +89,27 @@ class Redactor:
         text = _EMAIL.sub(email, text)
         text = _PHONE_CANDIDATE.sub(phone, text)
         return RedactionResult(text=text, counts=counts)
+
+
+# Words that only introduce an identifier ("mitt pnr är …", "my number is …").
+_INTRODUCING = {
+    "mitt", "min", "mina", "hans", "hennes", "vårt", "vart", "är", "ar", "pnr", "personnr",
+    "personnummer", "personnumret", "nummer", "numret", "tel", "telefon", "telefonnummer",
+    "telefonnumret", "mobil", "mobilnummer", "mobilnumret", "mob", "e-post", "epost", "mail",
+    "mejl", "adress", "och", "här", "har", "kommer", "hej", "my", "is", "phone", "number",
+    "email", "address", "and", "here",
+}
+_PLACEHOLDERS = (PERSONNUMMER_TOKEN, PHONE_TOKEN, EMAIL_TOKEN)
+
+
+def only_identifiers(redacted: str) -> bool:
+    """True when a redacted message said nothing but identifiers ("[personnummer]", "mitt
+    nr är [telefonnummer]"): the dialogue has nothing to read, the resident needs to hear
+    that the number was removed and is not needed."""
+    if not any(token in redacted for token in _PLACEHOLDERS):
+        return False
+    rest = redacted.lower()
+    for token in _PLACEHOLDERS:
+        rest = rest.replace(token, " ")
+    words = re.findall(r"[^\W\d_][\w-]*", rest)
+    return all(word in _INTRODUCING for word in words)

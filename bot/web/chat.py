@@ -11,7 +11,7 @@ from aiohttp import web
 
 from bot.seal import seal
 from bot.store.conversation_log import ConversationLog, UserTurn
-from bot.store.redaction import Redactor
+from bot.store.redaction import Redactor, only_identifiers
 from bot.triage.degraded import emergency_messages, messages_when_unavailable
 from bot.web.context_token import ContextTokenError, ContextVerifier
 from bot.web.input_rules import (
@@ -92,6 +92,11 @@ class ChatGateway:
         wait = await self._over_limit(request, chat.sender)
         if wait is not None:
             return await self._limited(chat.sender, redacted, wait)
+        if only_identifiers(redacted):
+            reply = [bot_message(chat.sender, self._texts["identifier_only"])]
+            await self._write(self._log.record_turn, chat.sender, UserTurn(text=redacted),
+                              reply, [{"kind": "identifier_only"}])
+            return web.json_response(reply)
         events: list[dict[str, Any]] = []
         notices: list[dict[str, Any]] = []
         metadata = await self._resident_metadata(chat, events, notices)

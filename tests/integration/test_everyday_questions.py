@@ -67,3 +67,18 @@ def test_question_case_set(system: RunningSystem, capsys: pytest.CaptureFixture[
     # Floors below the measured figures (README), so a regression fails the build.
     assert report.accuracy >= 0.90, report.confusions
     assert report.fallback_rate <= 0.05, report.confusions
+
+
+def test_a_message_of_only_a_personnummer_is_answered_without_it(system: RunningSystem) -> None:
+    sender = new_sender()
+    answer = texts(system.say(sender, "mitt pnr är 19850101-1234"))
+    assert "personnummer" in answer and "8501011234" not in answer.replace("-", "")
+    assert "förstod inte" not in answer
+    rows = system.transcript(sender)
+    assert rows[0]["text"] == "mitt pnr är [personnummer]"
+
+
+def test_weighing_kinds_of_care_is_answered_without_asking_the_place(
+        system: RunningSystem) -> None:
+    answer = texts(system.say(new_sender(), "vad är skillnaden mellan jourcentral och akuten?"))
+    assert "Akutmottagningen" in answer and "Vilken kommun" not in answer

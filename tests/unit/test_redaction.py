@@ -93,3 +93,15 @@ def test_phone_numbers_with_dots_or_no_break_spaces_are_redacted(text: str) -> N
 
 def test_email_with_spaces_around_the_at_sign_is_redacted() -> None:
     assert Redactor().redact("skriv till anna @ example.se").text == "skriv till [e-post]"
+
+
+def test_a_message_of_identifiers_only_is_recognised() -> None:
+    from bot.store.redaction import only_identifiers
+
+    for said in ("[personnummer]", "mitt pnr är [personnummer]", "tel: [telefonnummer]",
+                 "Hej, min mejl är [e-post] och mobil [telefonnummer]",
+                 "my number is [telefonnummer]"):
+        assert only_identifiers(said), said
+    for said in ("mitt pnr är [personnummer], när är min tid?", "vilken vc tillhör jag",
+                 "ring mig på [telefonnummer] vill boka om", "", "hej"):
+        assert not only_identifiers(said), said
