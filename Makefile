@@ -79,7 +79,7 @@ conversation: train
 	rm -rf $(RESULTS)
 	$(PY) -m rasa test --model $$($(PY) -m bot model-path) --stories tests/stories \
 		--nlu tests/nlu_heldout --out $(RESULTS) --fail-on-prediction-errors
-	$(PY) -m bot nlu-report $(RESULTS) --min-accuracy 0.85
+	$(PY) -m bot nlu-report $(RESULTS) --min-accuracy 0.89
 
 test: lint validate unit integration conversation
 	@echo "make test: all checks passed"

@@ -54,8 +54,11 @@ class ActionFallbackSuggest(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         catalogue = texts()
-        ranking = tracker.latest_message.get("intent_ranking") or []
-        meanings = likely_meanings(ranking)
+        # Mostly unknown words (another language, keyboard noise): the classifier's guesses
+        # mean nothing there.
+        unknown = bool(tracker.latest_message.get("language_guard"))
+        meanings = [] if unknown else likely_meanings(
+            tracker.latest_message.get("intent_ranking") or [])
         if meanings:
             dispatcher.utter_message(text=catalogue["fallback_suggest"],
                                      buttons=buttons(meanings, catalogue))

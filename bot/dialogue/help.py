@@ -32,7 +32,7 @@ CAPABILITY_INTENTS = (
 MENU = ("ask_where_care", "ask_opening_hours", "book_appointment", "ask_care_guarantee",
         "ask_video_visit", "request_human")
 # A meaning below this confidence is no useful guess.
-MIN_CONFIDENCE = 0.05
+MIN_CONFIDENCE = 0.1
 MAX_SUGGESTIONS = 3
 
 

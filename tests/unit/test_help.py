@@ -57,8 +57,8 @@ def test_likely_meanings_keep_order_skip_small_talk_and_unlikely_guesses() -> No
                {"name": "ask_opening_hours", "confidence": 0.3},
                {"name": "ask_where_care", "confidence": 0.2},
                {"name": "ask_opening_hours", "confidence": 0.2},
-               {"name": "book_appointment", "confidence": 0.06},
-               {"name": "ask_care_guarantee", "confidence": 0.01}]
+               {"name": "book_appointment", "confidence": 0.12},
+               {"name": "ask_care_guarantee", "confidence": 0.05}]
     assert likely_meanings(ranking) == ["ask_opening_hours", "ask_where_care",
                                         "book_appointment"]
     assert likely_meanings(ranking, limit=1) == ["ask_opening_hours"]
@@ -79,6 +79,14 @@ def test_the_fallback_offers_the_likely_meanings_as_buttons() -> None:
 def test_the_fallback_without_a_likely_meaning_offers_the_main_errands() -> None:
     messages = run(ActionFallbackSuggest(), tracker("qwxz", [
         {"name": "nlu_fallback", "confidence": 1.0}, {"name": "greet", "confidence": 0.9}]))
+    assert [b["payload"] for b in messages[0]["buttons"]] == [f"/{i}" for i in MENU[:4]]
+
+
+def test_unknown_words_get_the_main_errands_not_the_classifiers_guesses() -> None:
+    track = tracker("flumpa trosk", [{"name": "nlu_fallback", "confidence": 1.0},
+                                     {"name": "rebook_appointment", "confidence": 0.3}])
+    track.latest_message["language_guard"] = {"known_words": 0, "words": 2}
+    messages = run(ActionFallbackSuggest(), track)
     assert [b["payload"] for b in messages[0]["buttons"]] == [f"/{i}" for i in MENU[:4]]
 
 
