@@ -69,6 +69,7 @@ class Outcome:
     intents: list[str | None] = field(default_factory=list)
     actions: list[list[str]] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)
+    guesses: list[list[Any]] = field(default_factory=list)   # top intents per message
     error: str | None = None
 
     @property
@@ -130,6 +131,7 @@ async def run_case(session: aiohttp.ClientSession, url: str, case: dict[str, Any
         if row["role"] == "user":
             outcome.intents.append(row["intent"])
             outcome.actions.append(list((row["payload"] or {}).get("actions") or []))
+            outcome.guesses.append(list((row["payload"] or {}).get("top_intents") or []))
     return outcome
 
 
@@ -222,6 +224,7 @@ def evaluate(url: str, database_url: str, cases_file: Path = CASES_FILE,
             {"report": report.to_dict(),
              "cases": [{"id": o.case["id"], "expected": o.expected, "right": o.right,
                         "intents": o.intents, "actions": o.actions, "echoed": o.echoed,
+                        "guesses": o.guesses,
                         "error": o.error} for o in outcomes]},
             ensure_ascii=False, indent=1), encoding="utf-8")
     return report
