@@ -62,7 +62,8 @@ _UNIT = r"(timm\w*|hours?|dag\w*|dar|dygn\w*|days?|veck\w*|weeks?|manad\w*|month
 
 _CHILD_WORDS = re.compile(
     r"\b(barn|barnet|barnen|barnens|barnets|barns|barnbarn\w*|smabarn\w*|son|sonen|dotter\w*|doter\w*|pojk\w*|flick\w*|bebis\w*|baby|babies|spadbarn\w*|"
-    r"nyfodd\w*|lillen|lillan|grabben|tjejen|tonaring\w*|child\w*|kid|kids|toddler|infant|"
+    r"nyfodd\w*|lillen|lillan|lillkillen|lilltjejen|lillgrabben|minstingen|grabben|tjejen|"
+    r"tonaring\w*|child\w*|kid|kids|toddler|infant|"
     r"my son|my daughter|my boy|my girl|our boy|our girl|\d+[- ]?aring\w*)\b"
 )
 # An adult patient named by relation ("mamma har hög feber"). A parent word right after
@@ -79,7 +80,8 @@ _INFANT_WORDS = re.compile(r"\b(bebis\w*|baby|spadbarn\w*|nyfodd\w*|newborn|infa
 # Words for a person right before an age: "dotter 2 år", "bebis 6 veckor".
 _PERSON = re.compile(
     r"son|sonen|dotter|dottern|barn|barnet|bebis|bebisen|baby|pojke|pojken|flicka|flickan|"
-    r"grabben|tjejen|killen|ungen|lillen|lillan|bror|brodern|syster|systern|mamma|pappa|"
+    r"grabben|tjejen|killen|ungen|lillen|lillan|lillkillen|lilltjejen|lillgrabben|minstingen|"
+    r"bror|brodern|syster|systern|mamma|pappa|"
     r"mormor|morfar|farmor|farfar|man|maken|fru|frun|sambo|infant|daughter|boy|girl"
 )
 
@@ -308,6 +310,10 @@ _MEASURES: tuple[tuple[str, re.Pattern[str], float, float], ...] = (
         3.0, 44.0),
     ("pregnancy_week", re.compile(
         r"\b(\d{1,2})\s*\+\s*\d\b(?=[^\n]{0,40}?(?:gravid|pregnan|graviditet))"), 3.0, 44.0),
+    # A message that opens with the week ("vecka 32, jätteont i huvudet…", "v 28 och …"):
+    # how pregnant women write; a calendar week does not open a description of symptoms.
+    ("pregnancy_week", re.compile(r"^\s*(?:i\s+)?(?:vecka|v\.?)\s*(1[2-9]|[23]\d|4[0-2])\b"
+                                  r"(?!\s*(?:dag|dar|tim|veck|man|ar\b))"), 12.0, 42.0),
     ("pregnancy_week", re.compile(
         r"(?:gravid|pregnan|graviditet)[^\n]{0,40}?\b(?:i |in )?(?:vecka|v\.?|week)\s*"
         r"(\d{1,2})\b"), 3.0, 44.0),

@@ -50,3 +50,15 @@ def test_newer_facts_win_and_child_sticks() -> None:
 ])
 def test_an_adult_patient_named_by_relation(text: str, adult: bool) -> None:
     assert extract_facts(text).adult is adult
+
+
+def test_little_one_words_name_the_patient_and_months_make_an_infant() -> None:
+    facts = extract_facts("Lillkillen 2 mån, varm och lite slö idag. Termometern visade 38,1")
+    assert facts.age_years is not None and facts.age_years < 0.25 and facts.child
+
+
+def test_a_message_opening_with_the_week_is_a_pregnancy_week() -> None:
+    assert extract_facts("vecka 32, jätteont i huvudet").pregnancy_week == 32.0
+    assert extract_facts("v 28 och svullna fötter").pregnancy_week == 28.0
+    assert extract_facts("ont i huvudet sedan vecka 32").pregnancy_week is None
+    assert extract_facts("vecka 3 dagar med feber").pregnancy_week is None
