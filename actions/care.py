@@ -5,14 +5,13 @@ Thin adapters: each reads slots, calls bot.care, and sends the texts it gets bac
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import WORD_LIKE_NAMES, listed_unit, routing_context
+from actions.context import listed_unit, routing_context
 from actions.directory import care_directory
 from bot.care.answers import opening_hours_answer, option_line, unit_status, where_care_options
 from bot.care.calendar import now
@@ -82,24 +81,6 @@ def suggest(dispatcher: CollectingDispatcher, suggestions: tuple[str, ...]) -> N
         dispatcher.utter_message(text=texts()["municipality_unknown"])
 
 
-def places_in_question(text: str) -> tuple[str, ...]:
-    """Municipalities a question seems to name although no entity was found: one close
-    spelling per word of five letters or more, or a short name written with a capital
-    ("Hjo"). Everyday words that are also names ("vara", "alla" ~ Ale) are no place."""
-    if text.startswith("/"):
-        return ()
-    found: list[str] = []
-    for word in re.findall(r"[^\W\d_][\w-]*", text):
-        if word.lower() in WORD_LIKE_NAMES or len(word) < 3:
-            continue
-        match = care_directory().find_municipality(word)
-        if match.municipality is not None and (len(word) >= 5 or word[0].isupper()):
-            found.append(match.municipality.name)
-        elif len(word) >= 5 and len(match.suggestions) == 1:
-            found.append(match.suggestions[0])
-    return tuple(dict.fromkeys(found))[:3]
-
-
 class ActionSetMunicipality(Action):
     """The resident says where they are; a triage outcome gets its local care options."""
 
@@ -159,7 +140,7 @@ class ActionAskMunicipality(Action):
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         # The question itself may name the place in a way the entity lookup missed: a
         # misspelling ("jour kungsbaka?") or a locality ("Mölnlycke"). Offer it as a button.
-        places = places_in_question(tracker.latest_message.get("text") or "")
+        places = care_directory().places_in_question(tracker.latest_message.get("text") or "")
         if places:
             suggest(dispatcher, places)
             return []

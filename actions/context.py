@@ -11,7 +11,6 @@ action-server round trip per message (~12% of Rasa's time, measured with py-spy)
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -69,23 +68,6 @@ def listed_unit(tracker: Tracker) -> str | None:
     return verified_context(tracker).listed_unit
 
 
-# Municipality names that are also everyday words ("kan det vara farligt?"): taken from a
-# sentence only after a preposition ("i Vara", "från Vara") or as the whole message.
-WORD_LIKE_NAMES = {"vara"}
-_PLACE_PREPOSITION = re.compile(r"\b(?:i|från|fran|till|nära|nara|vid|in|near)\s+(\w+)", re.I)
-
-
-def _named_place(value: str, text: str) -> str | None:
-    match = care_directory().find_municipality(value)
-    if match.municipality is None:
-        return None
-    if value.strip().lower() in WORD_LIKE_NAMES:
-        after_preposition = {w.lower() for w in _PLACE_PREPOSITION.findall(text)}
-        if value.strip().lower() not in after_preposition and text.strip().lower() != value.lower():
-            return None
-    return match.municipality.name
-
-
 def mentioned_municipality(tracker: Tracker) -> str | None:
     """The municipality the resident named most recently anywhere in the conversation
     ("ont i halsen, bor i Lerum" and later "öppettider vc?")."""
@@ -95,7 +77,7 @@ def mentioned_municipality(tracker: Tracker) -> str | None:
         text = event.get("text") or ""
         for entity in (event.get("parse_data") or {}).get("entities") or []:
             if entity.get("entity") == "municipality" and isinstance(entity.get("value"), str):
-                name = _named_place(entity["value"], text)
+                name = care_directory().named_in(entity["value"], text)
                 if name is not None:
                     return name
     return None

@@ -161,6 +161,13 @@ class PlaceMatch:
     suggestions: tuple[str, ...] = ()
 
 
+
+# Municipality names that are also everyday words ("kan det vara farligt?"): a place only
+# after a preposition ("i Vara", "från Vara") or as the whole message.
+WORD_LIKE_NAMES = frozenset({"vara"})
+_PLACE_PREPOSITION = re.compile(r"\b(?:i|från|fran|till|nära|nara|vid|in|near)\s+(\w+)", re.I)
+
+
 class CareDirectory:
     def __init__(self, municipalities: list[Municipality], units: list[CareUnit]) -> None:
         self.municipalities = {m.name: m for m in municipalities}
@@ -196,6 +203,36 @@ class CareDirectory:
         ).ratio() >= 0.9:
             return PlaceMatch(self.municipalities[suggestions[0]])
         return PlaceMatch(None, suggestions[:3])
+
+    def named_in(self, value: str, text: str) -> str | None:
+        """The municipality an extracted place `value` names within `text`; a name that is
+        also an everyday word counts only after a preposition or as the whole message."""
+        match = self.find_municipality(value)
+        if match.municipality is None:
+            return None
+        folded = value.strip().lower()
+        if folded in WORD_LIKE_NAMES:
+            after_preposition = {w.lower() for w in _PLACE_PREPOSITION.findall(text)}
+            if folded not in after_preposition and text.strip().lower() != folded:
+                return None
+        return match.municipality.name
+
+    def places_in_question(self, text: str) -> tuple[str, ...]:
+        """Municipalities a question seems to name although no entity was found: one close
+        spelling per word of five letters or more, or a short name written with a capital
+        ("Hjo"). Everyday words that are also names ("vara", "alla" ~ Ale) are no place."""
+        if text.startswith("/"):
+            return ()
+        found: list[str] = []
+        for word in re.findall(r"[^\W\d_][\w-]*", text):
+            if word.lower() in WORD_LIKE_NAMES or len(word) < 3:
+                continue
+            match = self.find_municipality(word)
+            if match.municipality is not None and (len(word) >= 5 or word[0].isupper()):
+                found.append(match.municipality.name)
+            elif len(word) >= 5 and len(match.suggestions) == 1:
+                found.append(match.suggestions[0])
+        return tuple(dict.fromkeys(found))[:3]
 
     def distance_km(self, unit: CareUnit, municipality: Municipality) -> float:
         if not unit.municipality:

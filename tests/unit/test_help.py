@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.care import last_care_question
 from actions.context import mentioned_municipality, routing_context
+from actions.directory import care_directory
 from actions.help import ActionCapabilities, ActionFallbackSuggest, ActionPrivacy
 from bot.config import ROOT
 from bot.content.texts import texts
@@ -131,7 +132,7 @@ def test_a_care_question_chosen_by_button_keeps_the_residents_own_words() -> Non
 
 
 def test_a_place_the_lookup_missed_is_offered_not_asked_for() -> None:
-    from actions.care import places_in_question
+    places_in_question = care_directory().places_in_question
 
     assert places_in_question("jour kungsbaka?") == ("Kungsbacka",)
     assert places_in_question("öppettider vårdcentralen i göteborgh") == ("Göteborg",)
