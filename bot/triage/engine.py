@@ -26,7 +26,7 @@ from bot.triage.ages import CHILD_MAX_YEARS
 from bot.triage.answers import Answer, parse_answer
 from bot.triage.concepts import Concept, concepts
 from bot.triage.evidence import Evidence, Finding, Status, add, implied, read_messages
-from bot.triage.facts import Facts, extract_facts, mentions_pregnancy
+from bot.triage.facts import Facts, corrects, extract_facts, mentions_pregnancy
 from bot.triage.levels import Level
 from bot.triage.matcher import Tokens, find, presence, tokenize
 from bot.triage.protocols import ADMINISTRATIVE, GENERAL, Protocol, Question, protocols
@@ -231,6 +231,8 @@ class TriageEngine:
                     or mentions_pregnancy("\n".join(state.texts[:-1]))):
                 # "bebisen sparkar" in a pregnancy is the unborn baby, not a child patient.
                 facts = replace(facts, child=False)
+            if facts.duration_days is not None and corrects(text):
+                state.facts = replace(state.facts, duration_days=None)
             state.facts = state.facts.merged(facts)
             news = self._is_news(text, facts)
 

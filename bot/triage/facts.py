@@ -81,6 +81,7 @@ _INFANT_WORDS = re.compile(r"\b(bebis\w*|baby|spadbarn\w*|nyfodd\w*|newborn|infa
 _PERSON = re.compile(
     r"son|sonen|dotter|dottern|barn|barnet|bebis|bebisen|baby|pojke|pojken|flicka|flickan|"
     r"grabben|tjejen|killen|ungen|lillen|lillan|lillkillen|lilltjejen|lillgrabben|minstingen|"
+    r"tonaring|tonaringen|"
     r"bror|brodern|syster|systern|mamma|pappa|"
     r"mormor|morfar|farmor|farfar|man|maken|fru|frun|sambo|infant|daughter|boy|girl"
 )
@@ -165,10 +166,12 @@ _ARING = re.compile(r"arings?|aringar|aringen")
 _AGE_COMPACT = re.compile(r"\b(" + _trie(list(_NUMBER_WORDS)) + r")aring")
 _AGE_UNIT = re.compile(
     r"(?:\b(\w{1,24})\s+)?" + r"\b" + _NUMBER + r"\s*" +
-    r"(ars?|years?|manaders|manader|manad|mnd|man|months?|veckors|veckor|vecka|weeks?)\b"
+    r"(ars?|years?|manaders|manader|manad|mnd|man|months?|veckors|veckor|vecka|weeks?|"
+    r"dagar|days?)\b"
     r"(?:\s+(gammal|gamla|old))?"
 )
-_AGE_BARE = re.compile(r"\b(?:jag ar|i am|i'm|im|hon ar|han ar)\s+(\d{1,3})\b(?!\s*(?:grader|%))")
+_AGE_BARE = re.compile(r"\b(?:jag ar|i am|i'm|im|hon ar|han ar)\s+(\d{1,3})\b"
+                       r"(?!\s*(?:grader|%|dag|dygn|day|timm|hour))")
 _MARKER = re.compile(_DURATION_MARKERS)
 _AGE_AFTER_PERSON = re.compile(
     r"\b(?:" + _PERSON.pattern + r")\s+(\d{1,3})\b(?![.,]\d)(?!\s*(?:grader|grad|%|kg|kilo|mmol|"
@@ -195,10 +198,15 @@ def _age(text: str) -> float | None:
         if unit == "man" and not (person or old):
             continue  # "mån" is also "man": an age only beside a person ("bebis 3 mån")
         # "på en vecka" is a span ("gått upp 3 kilo på en vecka"), so no "på" here.
-        if old or person or (unit.endswith("s") and unit != "months") or (
+        in_days = unit.startswith(("dag", "day"))
+        # "bebisen är 10 dagar" is an age; "det är 3 dagar" is how long.
+        if in_days and before in ("ar", "is") and _IT.search(text, 0, m.start(2)):
+            continue
+        if old or person or (unit.endswith("s") and unit not in ("months", "days")) or (
             before in ("ar", "is", "blir", "fyllt", "of")
         ):
-            days = _value(number) * (7 if unit.startswith(("veck", "week")) else 30)
+            days = _value(number) * (7 if unit.startswith(("veck", "week"))
+                                     else 1 if in_days else 30)
             return round(days / 365, 3)
     # "jag är 45", "mamma är 82"
     # "dottern 15 tog…", "mamma 84 har…": a number right after a person word
@@ -246,6 +254,7 @@ _BARE_SPAN = re.compile(r"(?:\b(\w{1,24})\s+)?\b" + _NUMBER + r"\s*(timm\w*|dag\
                         r"veck\w*|manad\w*|hours?|days?|weeks?|months?)\b(?:\s+(\w{1,24}))?")
 # "hon är 10 månader", "she is 10 months": an age, not how long
 _AGE_VERBS = frozenset({"ar", "is", "blir", "fyllt", "fyller", "aged", "of"})
+_IT = re.compile(r"\b(?:det|it|that)\s+\w{1,4}\s*$")
 _VAGUE_SPAN = re.compile(r"\b(?:i|sedan|sen|for)\s+(veckor|manader|flera ar|weeks|months)\b")
 
 
@@ -256,7 +265,10 @@ def _duration(text: str) -> float | None:
     # "feber 2 veckor", "ont 3 dagar": a span without a marker, unless it is an age
     for m in _BARE_SPAN.finditer(text):
         before, after = m.group(1), m.group(4) or ""
-        is_age = (before and (_PERSON.fullmatch(before) or before in _AGE_VERBS)) or \
+        # "hon är 10 dagar" is an age, "det är 3 dagar" how long.
+        said_of_it = bool(_IT.search(text, 0, m.start(2)))
+        is_age = (before and (_PERSON.fullmatch(before)
+                              or (before in _AGE_VERBS and not said_of_it))) or \
             _PERSON.fullmatch(after) or after in ("gammal", "gamla", "old")
         if not is_age:
             spans.append(_value(m.group(2)) * _unit_days(m.group(3)))
@@ -289,7 +301,8 @@ _MEASURES: tuple[tuple[str, re.Pattern[str], float, float], ...] = (
         r"blood sugar|sugar|bg|b-glukos)\b" + _GAP + _DECIMAL), 0.5, 45.0),
     ("glucose", re.compile(r"\b" + _DECIMAL + r"\s*(?:mmol\w*|mm/l)"), 0.5, 45.0),
     ("pulse", re.compile(
-        r"\b(?:puls|pulsen|hjartfrekvens\w*|pulse|heart rate|hr)\b" + _GAP + r"(\d{2,3})\b"),
+        r"\b(?:puls|pulsen|pulsklock\w*|pulsmatar\w*|hjartfrekvens\w*|pulse|heart rate|hr)\b"
+        + _GAP + r"(\d{2,3})\b"),
         20.0, 260.0),
     ("pulse", re.compile(r"\b(\d{2,3})\s*(?:slag\s*(?:i|per|/)\s*min\w*|bpm|slag/min|i puls)"),
         20.0, 260.0),
@@ -374,6 +387,17 @@ def extract_facts(text: str) -> Facts:
     adult = any(m.group(1) not in _SPEAKER_OWNERS for m in _ADULT_WORDS.finditer(folded))
     return Facts(age_years=age, child=child, adult=adult, temperature=_temperature(folded),
                  duration_days=_duration(folded), **measures)
+
+
+# "nej förresten, det är 3 dagar": the resident corrects something said before.
+_CORRECTION = re.compile(r"\b(?:forresten|tankte fel|skrev fel|menade|ratta mig|rattelse|"
+                         r"i meant|actually|correction|i was wrong)\b")
+
+
+def corrects(text: str) -> bool:
+    """Whether a message says it corrects an earlier one (then its duration replaces the
+    earlier; numbers that could fire a red flag are never lowered this way)."""
+    return bool(_CORRECTION.search(fold(text)))
 
 
 def mentions_pregnancy(text: str) -> bool:

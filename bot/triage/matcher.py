@@ -54,7 +54,9 @@ def tokenize(text: str) -> Tokens:
         if raw in ".,;!?\n" or raw in CLAUSE_WORDS:
             tokens.append(_BOUNDARY)
         else:
-            tokens.append(raw.replace("'", "").replace("’", ""))
+            word = raw.replace("'", "").replace("’", "")
+            # "he's" is not "hes" (Swedish for hoarse).
+            tokens.append("he" if word == "hes" and raw != word else word)
     return tokens
 
 
