@@ -286,11 +286,13 @@ def _duration(text: str) -> float | None:
 # Where one is found its text is blanked, so "vecka 32" is no age and "38,5 mmol" no fever.
 _DECIMAL = r"(\d{1,3}(?:[.,]\d{1,2})?)"
 _GAP = r"[^\d\n]{0,18}?"
+# "saturationen på min mätare säger 94": the device may stand between label and value.
+_LONG_GAP = r"[^\d\n]{0,30}?"
 _MEASURES: tuple[tuple[str, re.Pattern[str], float, float], ...] = (
     ("spo2", re.compile(
         r"\b(?:saturation\w*|saturering\w*|sat|sats|saturationen|syremattnad\w*|syresattning\w*"
         r"|syrehalt\w*|syreniva\w*|syremattning\w*|syret|spo2|sp02|o2|oxygen\w*|"
-        r"pulsoxi\w*|pulsoxy\w*|oximeter\w*|mattnaden|mattningen)\b" + _GAP + _DECIMAL
+        r"pulsoxi\w*|pulsoxy\w*|oximeter\w*|mattnaden|mattningen)\b" + _LONG_GAP + _DECIMAL
         + r"\s*%?"), 50.0, 100.0),
     ("spo2", re.compile(
         r"\b" + _DECIMAL + r"\s*(?:%|procent|percent)\s*(?:\w{1,12}\s+){0,2}?"
