@@ -19,10 +19,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.nlp.components import PREVIOUS_INTENT_KEY
+
 logger = logging.getLogger(__name__)
 
 # Keys an NLU component may add to parse data that the gateway logs for reviewers.
-TRACE_KEYS = ("red_flags", "triage_trace", "language_guard")
+TRACE_KEYS = ("red_flags", "triage_trace", "language_guard", "follow_up")
 
 
 # A turn (one user message and the bot's actions and slots) is far shorter than this.
@@ -100,6 +102,14 @@ class GatewayInput(RestInput):
                 return response.json({"error": "sender is required"}, status=400)
             text = body.get("message") or ""
             metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+            try:
+                # For bot.nlp.components.FollowUpGuard: "och på söndag då?" continues it.
+                before = await turn_summary(request.app.ctx.agent, body["sender"])
+                previous = before.get("intent")
+            except Exception:
+                logger.exception("could not read the tracker for %s", body["sender"])
+                previous = None
+            metadata = {**metadata, PREVIOUS_INTENT_KEY: previous}
             collector = CollectingOutputChannel()
             failed = False
             try:

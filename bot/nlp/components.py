@@ -18,6 +18,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlp.language_guard import Lexicon
 
 VOCABULARY_FILE = "vocabulary.json"
+# Set by the gateway channel in the message metadata: the conversation's previous intent.
+PREVIOUS_INTENT_KEY = "previous_intent"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -77,6 +79,57 @@ class LanguageGuard(GraphComponent, IntentClassifier):
         return messages
 
 
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class FollowUpGuard(GraphComponent, IntentClassifier):
+    """A message that continues the previous errand (undecided, or small talk opening with
+    "och"/"and") gets that errand's intent (bot/nlp/follow_up.py). The previous intent
+    comes in the message's metadata from the gateway channel (bot/dialogue/channel.py)."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._complaints = complaint_terms()
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> FollowUpGuard:
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        from bot.nlp.follow_up import continues
+        from bot.triage.matcher import presence, tokenize
+
+        for message in messages:
+            text = message.get(TEXT) or ""
+            intent = (message.get(INTENT) or {}).get("name")
+            previous = (message.get("metadata") or {}).get(PREVIOUS_INTENT_KEY)
+            if not previous or text.startswith("/") or message.get("language_guard"):
+                continue
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            guesses = [entry.get("name") for entry in ranking
+                       if entry.get("name") != DEFAULT_NLU_FALLBACK_INTENT_NAME]
+            tokens = tokenize(text)
+            words = [token for token in tokens if token != "|"]
+            if continues(previous, guesses, len(words), presence(self._complaints, tokens).present,
+                         intent=intent or "", first_word=words[0] if words else ""):
+                chosen = {"name": previous, "confidence": 1.0}
+                message.set(INTENT, chosen, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+                message.set("follow_up", {"continues": previous}, add_to_output=True)
+        return messages
+
+
+def complaint_terms() -> tuple[Any, ...]:
+    """Words that name a health complaint: the protocols' terms, without the administrative
+    ones ("journal", "remiss" are errands) and narrower than the whole vocabulary."""
+    from bot.triage.protocols import ADMINISTRATIVE, protocols
+
+    return tuple(dict.fromkeys(term for p in protocols().values() if p.kind != ADMINISTRATIVE
+                               for term in p.terms + p.context_terms))
+
+
 # Intents the classifier may pick for a message that is really about symptoms.
 # "kan knappt prata mellan andetagen" is no request for a human, however it reads.
 SMALL_TALK_INTENTS = ("greet", "goodbye", "thanks", "affirm", "deny", "bot_challenge",
@@ -91,7 +144,8 @@ class TriageGuard(GraphComponent, IntentClassifier):
       whatever the classifier said; every red flag is added to the parse data.
     - Words of the triage vocabulary (a complaint or a sign) turn small talk, off-topic and
       fallback predictions into `describe_symptom`, so health problems are never answered
-      as off-topic.
+      as off-topic; and an errand prediction too when the message names none of the
+      errand's words (bot/nlp/errand_words.yml) or a red flag of any level fires.
     """
 
     @staticmethod
@@ -107,11 +161,15 @@ class TriageGuard(GraphComponent, IntentClassifier):
         self._config = config
         # Loading here validates the content when the model loads, not at the first message.
         self._flags = red_flags()
+        from bot.nlp.errands import errand_words
+        errand_words()
         # Every word of the triage vocabulary: a complaint, a background condition or a sign,
         # and the words that say a sign is absent ("andas normalt").
         self._terms = tuple(dict.fromkeys(
             [term for p in protocols().values() for term in p.terms + p.context_terms]
             + [form for c in concepts().values() for form in c.forms + c.absent_forms]))
+        # An errand is overruled only by a named complaint, not by any word of the vocabulary.
+        self._complaints = complaint_terms()
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -119,6 +177,7 @@ class TriageGuard(GraphComponent, IntentClassifier):
         return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
+        from bot.nlp.errands import is_errand, names_errand
         from bot.triage.levels import Level
         from bot.triage.matcher import presence, tokenize
         from bot.triage.red_flags import screen
@@ -134,10 +193,18 @@ class TriageGuard(GraphComponent, IntentClassifier):
                 message.set("red_flags", [hit.to_dict() for hit in hits], add_to_output=True)
                 if hits[0].flag.level == Level.EMERGENCY:
                     new_intent = self._config["emergency_intent"]
-            said = presence(self._terms, tokenize(text))
+            tokens = tokenize(text)
+            said = presence(self._terms, tokens)
             symptoms = said.present
             if new_intent is None and intent in self._config["override_intents"] and (
                 hits or symptoms
+            ):
+                new_intent = self._config["symptom_intent"]
+            # "pappa har kräkts sen igår och magen är spänd" is no care-guarantee question,
+            # however confident the classifier; a red flag is never left to an errand.
+            if new_intent is None and is_errand(intent) and (
+                hits or (presence(self._complaints, tokens).present
+                         and not names_errand(intent, tokens))
             ):
                 new_intent = self._config["symptom_intent"]
             # The classifier alone says "emergency" but no emergency rule does, and the

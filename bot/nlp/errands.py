@@ -1,0 +1,36 @@
+"""Which informational intent a message really names (framework-free; used by TriageGuard).
+
+The classifier can give a long description of symptoms a confident errand intent. An errand
+is believed when the message names one of its words (bot/nlp/errand_words.yml); a message
+about symptoms that names none is read as symptoms.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.triage.matcher import Phrase, Tokens, find, phrase_list
+
+ERRAND_WORDS_FILE = Path(__file__).with_name("errand_words.yml")
+
+
+@lru_cache(maxsize=1)
+def errand_words() -> dict[str, tuple[Phrase, ...]]:
+    data = yaml.safe_load(ERRAND_WORDS_FILE.read_text(encoding="utf-8"))
+    return {intent: phrase_list(words, ERRAND_WORDS_FILE, f"errands.{intent}")
+            for intent, words in data["errands"].items()}
+
+
+def is_errand(intent: str | None) -> bool:
+    return intent in errand_words()
+
+
+def names_errand(intent: str, tokens: Tokens) -> bool:
+    """Whether the message names a word of `intent`'s errand (negated or not: "jag vill inte
+    boka om" is still about a booking)."""
+    phrases = errand_words().get(intent, ())   # compiled before the tokens are indexed
+    where = tokens.where()
+    return any(phrase.words[0].key in where and find(phrase, tokens) for phrase in phrases)

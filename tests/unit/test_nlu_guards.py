@@ -1,0 +1,126 @@
+"""Errand words and the TriageGuard's override of errand intents (blind triage set G: long
+descriptions of symptoms read as care-guarantee questions), and follow-ups on an errand."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlp.components import PREVIOUS_INTENT_KEY, FollowUpGuard, TriageGuard
+from bot.nlp.errands import errand_words, is_errand, names_errand
+from bot.nlp.follow_up import continues
+from bot.triage.matcher import tokenize
+
+
+def guarded(text: str, intent: str, confidence: float = 0.95) -> str:
+    message = Message({TEXT: text, INTENT: {"name": intent, "confidence": confidence},
+                       INTENT_RANKING_KEY: [{"name": intent, "confidence": confidence}]})
+    guard = TriageGuard(TriageGuard.get_default_config())
+    return guard.process([message])[0].get(INTENT)["name"]
+
+
+def test_every_errand_is_a_domain_intent() -> None:
+    import yaml
+
+    from bot.config import ROOT
+    intents = set(yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))["intents"])
+    assert set(errand_words()) <= intents
+    assert not is_errand("describe_symptom") and not is_errand("greet")
+
+
+@pytest.mark.parametrize(("intent", "text"), [
+    ("ask_care_guarantee", "hur länge får jag vänta på en operation?"),
+    ("ask_care_guarantee", "what is the waiting time guarantee"),
+    ("ask_opening_hours", "när öppnar vc i morgon"),
+    ("book_appointment", "jag vill boka en tid, har ont i halsen"),
+    ("cancel_appointment", "avboka min tid på torsdag"),
+    ("ask_privacy", "sparas det jag skriver?"),
+])
+def test_a_message_naming_its_errand(intent: str, text: str) -> None:
+    assert names_errand(intent, tokenize(text))
+
+
+@pytest.mark.parametrize(("intent", "text"), [
+    ("ask_care_guarantee", "Min mamma 79 år har covid sen 5 dagar och är mer andfådd"),
+    ("ask_care_guarantee", "Jag har druckit en flaska vin om dagen och nu skakar jag"),
+    ("ask_why", "Fick näsblod, undrar vad jag ska göra om det kommer igen"),
+])
+def test_a_description_of_symptoms_names_no_errand(intent: str, text: str) -> None:
+    assert not names_errand(intent, tokenize(text))
+
+
+@pytest.mark.parametrize(("intent", "text"), [
+    ("ask_care_guarantee", "Min mamma 79 år har covid sen 5 dagar. Idag är hon mer andfådd"),
+    ("ask_care_guarantee", "Sonen 2 år satte i halsen av en jordnöt och hostade jättemycket"),
+    ("ask_why", "Fick näsblod från höger näsborre, undrar vad jag ska göra om det kommer igen"),
+    # A red flag is never left to an errand, even one the message names.
+    ("ask_opening_hours", "när öppnar vårdcentralen? min son 2 mån har 38,5 i feber"),
+])
+def test_the_guard_reads_symptoms_not_an_errand(intent: str, text: str) -> None:
+    assert guarded(text, intent) in ("describe_symptom", "emergency")
+
+
+@pytest.mark.parametrize(("intent", "text"), [
+    ("ask_care_guarantee", "hur länge får jag vänta på en remiss för mitt knä?"),
+    ("book_appointment", "vill boka tid för mitt eksem"),
+    ("ask_opening_hours", "vilka tider har vårdcentralen öppet"),
+])
+def test_the_guard_keeps_a_named_errand(intent: str, text: str) -> None:
+    assert guarded(text, intent) == intent
+
+
+# --- follow-ups on the same errand ------------------------------------------------------
+
+@pytest.mark.parametrize(("previous", "guesses", "words"), [
+    ("ask_opening_hours", ["greet", "affirm"], 4),          # "och på söndag då?"
+    ("ask_care_guarantee", ["greet", "affirm"], 3),         # "and in Halland?"
+    ("list_bookings", ["rebook_appointment", "book_appointment", "list_bookings"], 9),
+    ("out_of_scope", ["ask_privacy"], 3),                   # "nåt med fisk"
+])
+def test_an_undecided_message_continues_the_errand(previous: str, guesses: list[str],
+                                                   words: int) -> None:
+    assert continues(previous, guesses, words, names_complaint=False)
+
+
+@pytest.mark.parametrize(("previous", "guesses", "words", "complaint"), [
+    (None, ["ask_opening_hours"], 3, False),                # nothing to continue
+    ("greet", ["greet"], 2, False),                         # small talk is no errand
+    ("describe_symptom", ["describe_symptom"], 2, False),   # triage has its own form
+    ("ask_opening_hours", ["greet"], 4, True),              # a complaint goes to triage
+    ("ask_opening_hours", ["greet", "thanks", "deny"], 12, False),  # long and unlike it
+])
+def test_what_does_not_continue(previous: str | None, guesses: list[str], words: int,
+                                complaint: bool) -> None:
+    assert not continues(previous, guesses, words, names_complaint=complaint)
+
+
+def followed(text: str, previous: str | None, guesses: list[str]) -> Message:
+    ranking = [{"name": "nlu_fallback", "confidence": 1.0}] + [
+        {"name": name, "confidence": 0.3} for name in guesses]
+    message = Message({TEXT: text, INTENT: ranking[0], INTENT_RANKING_KEY: ranking,
+                       "metadata": {PREVIOUS_INTENT_KEY: previous}})
+    return FollowUpGuard(FollowUpGuard.get_default_config()).process([message])[0]
+
+
+def test_the_follow_up_guard_sets_the_previous_errand() -> None:
+    message = followed("och på söndag då?", "ask_opening_hours", ["greet", "affirm"])
+    assert message.get(INTENT)["name"] == "ask_opening_hours"
+    assert message.get("follow_up") == {"continues": "ask_opening_hours"}
+
+
+@pytest.mark.parametrize(("intent", "first", "expected"), [
+    ("goodbye", "och", True),          # "och på söndag då?" read as "hej då"
+    ("greet", "and", True),            # "and in Halland?"
+    ("goodbye", "tack", False),        # "tack, hej då" ends the conversation
+    ("book_appointment", "och", False),  # another errand is the classifier's to choose
+])
+def test_small_talk_that_opens_as_a_follow_up(intent: str, first: str, expected: bool) -> None:
+    assert continues("ask_opening_hours", [], 4, names_complaint=False, intent=intent,
+                     first_word=first) is expected
+
+
+def test_the_follow_up_guard_leaves_a_complaint_and_a_new_conversation() -> None:
+    assert followed("och nu har jag ont i bröstet", "ask_opening_hours",
+                    ["greet"]).get(INTENT)["name"] == "nlu_fallback"
+    assert followed("och på söndag då?", None, ["greet"]).get(INTENT)["name"] == "nlu_fallback"
