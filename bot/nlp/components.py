@@ -132,8 +132,10 @@ def complaint_terms() -> tuple[Any, ...]:
 
 # Intents the classifier may pick for a message that is really about symptoms.
 # "kan knappt prata mellan andetagen" is no request for a human, however it reads.
-SMALL_TALK_INTENTS = ("greet", "goodbye", "thanks", "affirm", "deny", "bot_challenge",
-                      "out_of_scope", "request_human", DEFAULT_NLU_FALLBACK_INTENT_NAME)
+# "jag har svårt att sova" is no "vet inte" (a model trained on another machine said so).
+SMALL_TALK_INTENTS = ("greet", "goodbye", "thanks", "affirm", "deny", "dont_know",
+                      "bot_challenge", "out_of_scope", "request_human",
+                      DEFAULT_NLU_FALLBACK_INTENT_NAME)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

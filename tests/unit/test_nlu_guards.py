@@ -124,3 +124,8 @@ def test_the_follow_up_guard_leaves_a_complaint_and_a_new_conversation() -> None
     assert followed("och nu har jag ont i bröstet", "ask_opening_hours",
                     ["greet"]).get(INTENT)["name"] == "nlu_fallback"
     assert followed("och på söndag då?", None, ["greet"]).get(INTENT)["name"] == "nlu_fallback"
+
+
+def test_a_complaint_read_as_dont_know_is_a_symptom() -> None:
+    assert guarded("jag har svårt att sova", "dont_know") == "describe_symptom"
+    assert guarded("vet inte", "dont_know") == "dont_know"
