@@ -147,7 +147,8 @@ class TriageGuard(GraphComponent, IntentClassifier):
     - Words of the triage vocabulary (a complaint or a sign) turn small talk, off-topic and
       fallback predictions into `describe_symptom`, so health problems are never answered
       as off-topic; and an errand prediction too when the message names none of the
-      errand's words (bot/nlp/errand_words.yml) or a red flag of any level fires.
+      errand's words (bot/nlp/errand_words.yml); any intent when a red flag of any level
+      fires.
     """
 
     @staticmethod
@@ -202,12 +203,13 @@ class TriageGuard(GraphComponent, IntentClassifier):
                 hits or symptoms
             ):
                 new_intent = self._config["symptom_intent"]
+            # A red flag is never left to another intent ("pulsen 190" read as a time), and
             # "pappa har kräkts sen igår och magen är spänd" is no care-guarantee question,
-            # however confident the classifier; a red flag is never left to an errand.
-            if new_intent is None and is_errand(intent) and (
-                hits or (presence(self._complaints, tokens).present
-                         and not names_errand(intent, tokens))
-            ):
+            # however confident the classifier.
+            if new_intent is None and intent not in (
+                self._config["symptom_intent"], self._config["emergency_intent"]
+            ) and (hits or (is_errand(intent) and presence(self._complaints, tokens).present
+                            and not names_errand(intent, tokens))):
                 new_intent = self._config["symptom_intent"]
             # The classifier alone says "emergency" but no emergency rule does, and the
             # message speaks of signs, even to deny them ("hon andas helt normalt", "inga

@@ -129,3 +129,8 @@ def test_the_follow_up_guard_leaves_a_complaint_and_a_new_conversation() -> None
 def test_a_complaint_read_as_dont_know_is_a_symptom() -> None:
     assert guarded("jag har svårt att sova", "dont_know") == "describe_symptom"
     assert guarded("vet inte", "dont_know") == "dont_know"
+
+
+def test_a_red_flag_overrules_any_intent() -> None:
+    assert guarded("hjärtat rusar, pulsen 190 enligt klockan", "inform_time") == \
+        "describe_symptom"
