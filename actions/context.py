@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from rasa_sdk import Tracker
 
-from actions.directory import care_directory
+from actions.bootstrap import care_directory
 from bot.care.routing import ResidentContext
 from bot.config import Settings
 from bot.seal import internal_secret, unseal

@@ -10,8 +10,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.bootstrap import care_directory
 from actions.context import listed_unit
-from actions.directory import care_directory
 from bot.content.texts import render
 
 

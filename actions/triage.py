@@ -12,33 +12,17 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.bootstrap import care_directory, triage_engine
 from actions.context import routing_context
-from actions.directory import care_directory
+from actions.reply import send
 from bot.care.calendar import now
 from bot.care.routing import ResidentContext, route
 from bot.content.texts import texts
-from bot.triage.engine import Disposition, TriageEngine, TriageState
-from bot.triage.result import triage_result
-from bot.triage.wording import Message, ask_message, disposition_messages
-
-_engine: TriageEngine | None = None
+from bot.contract import triage_result
+from bot.triage.engine import Disposition, TriageState
+from bot.triage.wording import ask_message, disposition_messages
 
 DONE = "done"
-
-
-def engine() -> TriageEngine:
-    """One engine per process: protocols and red flags are loaded and checked once."""
-    global _engine
-    if _engine is None:
-        _engine = TriageEngine()
-    return _engine
-
-
-def send(dispatcher: CollectingDispatcher, message: Message) -> None:
-    buttons = [{"title": title, "payload": payload} for title, payload in message.buttons]
-    dispatcher.utter_message(text=message.text, buttons=buttons or None)
-    if message.custom:
-        dispatcher.utter_message(json_message=message.custom)
 
 
 def result_for(disposition: Disposition, context: ResidentContext) -> dict[str, Any]:
@@ -74,7 +58,7 @@ class ValidateTriageForm(FormValidationAction):
         state = TriageState.from_dict(tracker.get_slot("triage_state"))
         if tracker.get_slot("requested_slot") != "triage_answer":
             state.pending, state.retries = None, 0
-        turn = engine().advance(state, latest_text(tracker) or str(value or ""),
+        turn = triage_engine().advance(state, latest_text(tracker) or str(value or ""),
                                 latest_intent(tracker))
         return {"triage_answer": DONE if turn.disposition else None,
                 "triage_state": turn.state.to_dict()}
@@ -89,7 +73,7 @@ class ActionAskTriageAnswer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         state = TriageState.from_dict(tracker.get_slot("triage_state"))
-        turn = engine().ask_again(state)
+        turn = triage_engine().ask_again(state)
         if turn.ask is not None:
             send(dispatcher, ask_message(turn.ask))
             return [SlotSet("triage_state", turn.state.to_dict())]
@@ -105,7 +89,7 @@ class ActionTriageResult(Action):
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         state = TriageState.from_dict(tracker.get_slot("triage_state"))
         if state.disposition is None:
-            state = engine().conclude(state).state
+            state = triage_engine().conclude(state).state
         assert state.disposition is not None
         send_disposition(dispatcher, Disposition.from_dict(state.disposition), tracker)
         return [SlotSet("triage_state", state.to_dict()), SlotSet("triage_answer", None)]
@@ -123,11 +107,11 @@ class ActionEmergency(Action):
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         state = TriageState.from_dict(tracker.get_slot("triage_state"))
         text = latest_text(tracker)
-        if state.texts and not engine().rules_say_emergency(state, text):
+        if state.texts and not triage_engine().rules_say_emergency(state, text):
             # Only the classifier said "emergency", in a conversation being triaged ("har
             # inte tagit nån alvedon än"): the rules decide, and the triage goes on.
             return [FollowupAction("triage_form")]
-        disposition = engine().emergency(state, text)
+        disposition = triage_engine().emergency(state, text)
         send_disposition(dispatcher, disposition, tracker)
         return [SlotSet("triage_state", state.to_dict()), SlotSet("triage_answer", None)]
 
@@ -141,6 +125,6 @@ class ActionExplainQuestion(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         state = TriageState.from_dict(tracker.get_slot("triage_state"))
-        why = engine().why(state) if not state.finished else None
+        why = triage_engine().why(state) if not state.finished else None
         dispatcher.utter_message(text=why or texts()["why_generic"])
         return []

@@ -7,11 +7,10 @@ import re
 
 from bot.booking.service import Booking, Slot
 from bot.care.directory import CareUnit
+from bot.content.texts import render, weekday
 from bot.triage.normalise import fold
 
-KIND_CHOICES = ("Besök på mottagningen", "Telefonsamtal", "Videosamtal")
-KIND_NAMES = {"visit": "besök", "phone": "telefon", "video": "video"}
-WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
+KINDS = ("visit", "phone", "video")
 _REFERENCE = re.compile(r"\bVL-[ACDEFHJKLMNPRTUVWXY3479]{6}\b", re.IGNORECASE)
 
 
@@ -26,17 +25,25 @@ def parse_kind(text: str) -> str | None:
     return None
 
 
-def when_text(moment: dt.datetime) -> str:
-    return f"{WEEKDAYS[moment.weekday()]} {moment.day}/{moment.month} kl {moment:%H:%M}"
+def kind_choices() -> tuple[str, ...]:
+    """The kinds as the buttons name them (parse_kind reads them back)."""
+    return tuple(render(f"booking_kind_choice_{kind}") for kind in KINDS)
+
+
+def booking_time(moment: dt.datetime) -> str:
+    return render("booking_time", weekday=weekday(moment.weekday()), day=moment.day,
+                  month=moment.month, clock=f"{moment:%H:%M}")
 
 
 def slot_title(slot: Slot) -> str:
-    return f"{when_text(slot.starts_at)} ({KIND_NAMES[slot.kind]})"
+    return render("booking_slot_title", time=booking_time(slot.starts_at),
+                  kind=render(f"booking_kind_{slot.kind}"))
 
 
 def booking_line(booking: Booking, unit: CareUnit | None) -> str:
-    place = unit.name if unit else booking.unit_id
-    return f"{when_text(booking.starts_at)}, {KIND_NAMES[booking.kind]}, {place}"
+    return render("booking_line", time=booking_time(booking.starts_at),
+                  kind=render(f"booking_kind_{booking.kind}"),
+                  place=unit.name if unit else booking.unit_id)
 
 
 def reference_payload(intent: str, reference: str) -> str:

@@ -9,40 +9,41 @@ from bot.care.calendar import local
 from bot.care.directory import CareDirectory, CareUnit, Municipality, format_hours
 from bot.care.options import CareOption
 from bot.care.routing import OUT_OF_HOURS, ResidentContext, route_level
-from bot.content.texts import render, texts
+from bot.content.texts import render, texts, weekday
 from bot.triage.levels import Level
 from bot.triage.matcher import compile_phrase, presence, tokenize
 
-WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 _OUT_OF_HOURS_WORDS = tuple(compile_phrase(p) for p in (
     "jour*", "narakut*", "kvallsmottagning*", "helgmottagning*", "kvalls och helg*",
     "akut*", "ikvall", "i kvall", "helg*", "natt*", "tonight", "weekend", "after hours"))
 
 
-def day_text(when: dt.datetime, now: dt.datetime) -> str:
+def opening_time(when: dt.datetime, now: dt.datetime) -> str:
+    """When a place opens, relative to now: "i dag 08:00", "torsdag 08:00", "2/1 08:00"."""
     days = (when.date() - now.date()).days
     clock = when.strftime("%H:%M")
     if days == 0:
-        return f"i dag {clock}"
+        return render("time_today", clock=clock)
     if days == 1:
-        return f"i morgon {clock}"
+        return render("time_tomorrow", clock=clock)
     if days < 7:
-        return f"{WEEKDAYS[when.weekday()]} {clock}"
-    return f"{when.day}/{when.month} {clock}"
+        return render("time_this_week", weekday=weekday(when.weekday()), clock=clock)
+    return render("time_later", day=when.day, month=when.month, clock=clock)
 
 
 def option_line(option: CareOption, now: dt.datetime) -> str:
     """One care option as a line: name, open or when it opens, phone, why."""
     parts = [option.name]
     if option.open_now is True and option.kind not in ("emergency", "advice"):
-        parts.append("öppet nu")
+        parts.append(render("option_open_now"))
     elif option.open_now is False and option.next_opening:
-        parts.append(f"öppnar {day_text(dt.datetime.fromisoformat(option.next_opening), now)}")
+        opens = dt.datetime.fromisoformat(option.next_opening)
+        parts.append(render("option_opens", time=opening_time(opens, now)))
     if option.phone:
-        parts.append(f"tel {option.phone}")
+        parts.append(render("option_phone", phone=option.phone))
     if option.distance_km:
-        parts.append(f"ca {option.distance_km} km")
-    line = f"• {', '.join(parts)} – {option.why}"
+        parts.append(render("option_distance", km=option.distance_km))
+    line = render("option_line", parts=", ".join(parts), why=option.why)
     if option.unit_id and not option.hours_verified:
         line += f" ({texts()['check_hours']})"
     return line
@@ -59,7 +60,8 @@ def unit_status(unit: CareUnit, when: dt.datetime) -> str:
     else:
         opening = unit.next_opening(when)
         status = render("unit_closed_now", name=unit.name,
-                        opens=day_text(opening, when) if opening else "inom två veckor")
+                        opens=opening_time(opening, when) if opening
+                        else render("time_not_within_two_weeks"))
     status += " " + render("unit_hours_today", hours=format_hours(unit.ranges_on(when.date())),
                            phone=unit.phone)
     if not (unit.hours_verified and unit.status == "verified"):

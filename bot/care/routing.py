@@ -73,7 +73,7 @@ def unit_option(unit: CareUnit, when: dt.datetime, why: str,
 
 
 def _generic_digital() -> CareOption:
-    return CareOption(kind="digital", name="1177 e-tjänster", url=E_SERVICES_URL,
+    return CareOption(kind="digital", name=_t("option_name_e_services"), url=E_SERVICES_URL,
                       why=_t("route_digital"))
 
 

@@ -45,3 +45,8 @@ def texts() -> dict[str, str]:
 def render(key: str, **values: Any) -> str:
     """The text `key` with its per-message placeholders filled."""
     return texts()[key].format(**values)
+
+
+def weekday(number: int) -> str:
+    """The name of a weekday (0 = Monday), as residents read it."""
+    return texts()[f"weekday_{number}"]

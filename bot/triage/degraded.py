@@ -8,10 +8,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from bot.care.routing import CareOption, outage_options
+from bot.contract import triage_result
 from bot.triage.engine import Disposition, TriageEngine, TriageState
 from bot.triage.facts import extract_facts
 from bot.triage.levels import Level
-from bot.triage.result import triage_result
 from bot.triage.wording import disposition_messages
 
 

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot.content.texts import texts
 from bot.triage.ages import CHILD_MAX_YEARS
 from bot.triage.answers import Answer, parse_answer
 from bot.triage.concepts import Concept, concepts
@@ -701,7 +702,7 @@ class TriageEngine:
         # stay on the safe side.
         data = disposition.to_dict()
         data.update(level=Level.EMERGENCY.id, self_care=[], reasons=[
-            {"id": "emergency.stated", "text": "du beskriver ett akut läge",
+            {"id": "emergency.stated", "text": texts()["reason_emergency_stated"],
              "level": Level.EMERGENCY.id}, *data["reasons"]])
         state.disposition = data
         return Disposition.from_dict(data)

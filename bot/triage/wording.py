@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from bot.content.texts import render, texts
+from bot.contract import triage_question
+from bot.reply import Message
 from bot.triage.engine import Ask, Disposition
 from bot.triage.levels import Level
 
-YES_NO_BUTTONS = (("Ja", "/affirm"), ("Nej", "/deny"), ("Vet inte", "/dont_know"))
 MAX_REASONS = 2
 
 
-@dataclass(frozen=True)
-class Message:
-    text: str
-    buttons: tuple[tuple[str, str], ...] = ()   # (title, payload)
-    custom: dict = field(default_factory=dict)
+def yes_no_buttons() -> tuple[tuple[str, str], ...]:
+    t = texts()
+    return ((t["button_yes"], "/affirm"), (t["button_no"], "/deny"),
+            (t["button_dont_know"], "/dont_know"))
 
 
 def ask_message(ask: Ask) -> Message:
@@ -29,12 +27,11 @@ def ask_message(ask: Ask) -> Message:
             text = f"{t['answer_noted']} {ask.text}"
         else:
             text = ask.text
-        custom = {"type": "triage_question", "question_id": ask.id, "protocol": ask.protocol}
-        return Message(text, YES_NO_BUTTONS, custom)
+        return Message(text, yes_no_buttons(), triage_question(ask.id, ask.protocol))
     if ask.kind == "age":
         return Message(t["ask_age_retry" if ask.retry else "ask_age"],
-                       custom={"type": "triage_question", "question_id": ask.id})
-    return Message(t["ask_complaint"], custom={"type": "triage_question", "question_id": ask.id})
+                       custom=triage_question(ask.id))
+    return Message(t["ask_complaint"], custom=triage_question(ask.id))
 
 
 def _join(parts: list[str]) -> str:

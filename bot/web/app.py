@@ -72,7 +72,7 @@ async def json_errors(request: web.Request, handler):  # type: ignore[no-untyped
         return json_error(error.status, error.reason.lower().replace(" ", "_"), error.reason)
     except Exception:
         logger.exception("unhandled error on %s %s", request.method, request.path)
-        return json_error(500, "internal_error", "Ett oväntat fel uppstod.")
+        return json_error(500, "internal_error", texts()["internal_error"])
 
 
 def _security_headers(settings: Settings):  # type: ignore[no-untyped-def]

@@ -8,7 +8,8 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.triage import ActionEmergency, engine
+from actions.bootstrap import triage_engine as engine
+from actions.triage import ActionEmergency
 
 
 def tracker(text: str, state: dict[str, Any] | None, intent: str = "emergency") -> Tracker:

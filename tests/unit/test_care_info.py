@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.care.answers import asks_out_of_hours, day_text, opening_hours_answer, unit_status
+from bot.care.answers import asks_out_of_hours, opening_hours_answer, opening_time, unit_status
 from bot.care.calendar import TZ
 from bot.care.directory import content_directory
 from bot.care.info import guarantee_answer, info_answer, video_answer
@@ -58,7 +58,7 @@ def test_which_units_a_question_is_about() -> None:
     assert "Varberg" in lines[0] and "17:00" in lines[0]
 
 
-def test_day_text() -> None:
-    assert day_text(TUESDAY_16 + dt.timedelta(hours=1), TUESDAY_16) == "i dag 17:00"
-    assert day_text(TUESDAY_16 + dt.timedelta(days=1), TUESDAY_16) == "i morgon 16:00"
-    assert day_text(TUESDAY_16 + dt.timedelta(days=3), TUESDAY_16) == "fredag 16:00"
+def test_opening_time() -> None:
+    assert opening_time(TUESDAY_16 + dt.timedelta(hours=1), TUESDAY_16) == "i dag 17:00"
+    assert opening_time(TUESDAY_16 + dt.timedelta(days=1), TUESDAY_16) == "i morgon 16:00"
+    assert opening_time(TUESDAY_16 + dt.timedelta(days=3), TUESDAY_16) == "fredag 16:00"

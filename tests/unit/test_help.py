@@ -10,9 +10,9 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.bootstrap import care_directory
 from actions.care import last_care_question
 from actions.context import mentioned_municipality, routing_context
-from actions.directory import care_directory
 from actions.help import ActionCapabilities, ActionFallbackSuggest, ActionPrivacy
 from bot.config import ROOT
 from bot.content.texts import texts
