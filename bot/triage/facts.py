@@ -170,6 +170,8 @@ _AGE_UNIT = re.compile(
     r"dagar|days?)\b"
     r"(?:\s+(gammal|gamla|old))?"
 )
+# "bebis på 6 veckor", "son på 4 mån", "a baby of 6 weeks": an age after a person and "på".
+_PERSON_PA = re.compile(r"\b(?:" + _PERSON.pattern + r")\s+(?:pa|of)\s+$")
 _AGE_BARE = re.compile(r"\b(?:jag ar|i am|i'm|im|hon ar|han ar)\s+(\d{1,3})\b"
                        r"(?!\s*(?:grader|%|dag|dygn|day|timm|hour))")
 _MARKER = re.compile(_DURATION_MARKERS)
@@ -194,7 +196,8 @@ def _age(text: str) -> float | None:
             continue  # "i 3 år", "sedan 2 veckor": how long, not how old
         if unit.startswith(("ar", "year")):
             return _value(number)  # a number of years outside a duration is an age
-        person = bool(before and _PERSON.fullmatch(before))
+        person = bool(before and _PERSON.fullmatch(before)) or bool(
+            before in ("pa", "of") and _PERSON_PA.search(text, 0, m.start(2)))
         if unit == "man" and not (person or old):
             continue  # "mån" is also "man": an age only beside a person ("bebis 3 mån")
         # "på en vecka" is a span ("gått upp 3 kilo på en vecka"), so no "på" here.
@@ -269,6 +272,7 @@ def _duration(text: str) -> float | None:
         said_of_it = bool(_IT.search(text, 0, m.start(2)))
         is_age = (before and (_PERSON.fullmatch(before)
                               or (before in _AGE_VERBS and not said_of_it))) or \
+            bool(before in ("pa", "of") and _PERSON_PA.search(text, 0, m.start(2))) or \
             _PERSON.fullmatch(after) or after in ("gammal", "gamla", "old")
         if not is_age:
             spans.append(_value(m.group(2)) * _unit_days(m.group(3)))
