@@ -15,7 +15,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlp.language_guard import Lexicon
+from bot.nlp.language_guard import KnownWords
 
 VOCABULARY_FILE = "vocabulary.json"
 # Set by the gateway channel in the message metadata: the conversation's previous intent.
@@ -34,11 +34,11 @@ class LanguageGuard(GraphComponent, IntentClassifier):
         return {"min_known_share": 0.5}
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-                 lexicon: Lexicon | None = None) -> None:
+                 lexicon: KnownWords | None = None) -> None:
         self._config = config
         self._storage = model_storage
         self._resource = resource
-        self._lexicon = lexicon or Lexicon(())
+        self._lexicon = lexicon or KnownWords(())
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -47,7 +47,7 @@ class LanguageGuard(GraphComponent, IntentClassifier):
 
     def train(self, training_data: TrainingData) -> Resource:
         texts = [m.get(TEXT) for m in training_data.intent_examples if m.get(TEXT)]
-        lexicon = Lexicon.from_texts(texts)
+        lexicon = KnownWords.from_texts(texts)
         with self._storage.write_to(self._resource) as directory:
             (directory / VOCABULARY_FILE).write_text(
                 json.dumps(sorted(lexicon.vocabulary), ensure_ascii=False), encoding="utf-8"
@@ -59,7 +59,7 @@ class LanguageGuard(GraphComponent, IntentClassifier):
              execution_context: ExecutionContext, **kwargs: Any) -> LanguageGuard:
         with model_storage.read_from(resource) as directory:
             vocabulary = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
-        return cls(config, model_storage, resource, Lexicon(vocabulary))
+        return cls(config, model_storage, resource, KnownWords(vocabulary))
 
     def process(self, messages: list[Message]) -> list[Message]:
         threshold = self._config["min_known_share"]
@@ -144,6 +144,8 @@ class TriageGuard(GraphComponent, IntentClassifier):
 
     - A red flag of level emergency sets the intent to `emergency` (confidence 1.0),
       whatever the classifier said; every red flag is added to the parse data.
+    - A message about an animal's health, with no person in it and no red flag, is
+      off-topic (a vet's question), whatever the classifier said.
     - Words of the triage vocabulary (a complaint or a sign) turn small talk, off-topic and
       fallback predictions into `describe_symptom`, so health problems are never answered
       as off-topic; and an errand prediction too when the message names none of the
@@ -154,7 +156,7 @@ class TriageGuard(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"emergency_intent": "emergency", "symptom_intent": "describe_symptom",
-                "override_intents": list(SMALL_TALK_INTENTS)}
+                "override_intents": list(SMALL_TALK_INTENTS), "animal_intent": "out_of_scope"}
 
     def __init__(self, config: dict[str, Any]) -> None:
         from bot.triage.concepts import concepts
@@ -164,8 +166,9 @@ class TriageGuard(GraphComponent, IntentClassifier):
         self._config = config
         # Loading here validates the content when the model loads, not at the first message.
         self._flags = red_flags()
-        from bot.nlp.errands import errand_words
+        from bot.nlp.errands import animal_words, errand_words
         errand_words()
+        animal_words()
         # Every word of the triage vocabulary: a complaint, a background condition or a sign,
         # and the words that say a sign is absent ("andas normalt").
         self._terms = tuple(dict.fromkeys(
@@ -180,7 +183,7 @@ class TriageGuard(GraphComponent, IntentClassifier):
         return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
-        from bot.nlp.errands import is_errand, names_errand
+        from bot.nlp.errands import about_an_animal, is_errand, names_errand
         from bot.triage.levels import Level
         from bot.triage.matcher import presence, tokenize
         from bot.triage.red_flags import screen
@@ -199,6 +202,9 @@ class TriageGuard(GraphComponent, IntentClassifier):
             tokens = tokenize(text)
             said = presence(self._terms, tokens)
             symptoms = said.present
+            # "katten nyser", "hunden har diarré": an animal's health is a vet's question.
+            if not hits and about_an_animal(tokens):
+                new_intent = self._config["animal_intent"]
             if new_intent is None and intent in self._config["override_intents"] and (
                 hits or symptoms
             ):

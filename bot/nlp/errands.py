@@ -12,16 +12,28 @@ from pathlib import Path
 
 import yaml
 
-from bot.triage.matcher import Phrase, Tokens, find, phrase_list
+from bot.triage.matcher import Phrase, Tokens, find, phrase_list, presence
 
 ERRAND_WORDS_FILE = Path(__file__).with_name("errand_words.yml")
 
 
 @lru_cache(maxsize=1)
+def _data() -> dict:
+    return yaml.safe_load(ERRAND_WORDS_FILE.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def errand_words() -> dict[str, tuple[Phrase, ...]]:
-    data = yaml.safe_load(ERRAND_WORDS_FILE.read_text(encoding="utf-8"))
     return {intent: phrase_list(words, ERRAND_WORDS_FILE, f"errands.{intent}")
-            for intent, words in data["errands"].items()}
+            for intent, words in _data()["errands"].items()}
+
+
+@lru_cache(maxsize=1)
+def animal_words() -> tuple[tuple[Phrase, ...], tuple[Phrase, ...]]:
+    """(words for an animal as the patient, words that bring a person in)."""
+    animals = _data()["animals"]
+    return (phrase_list(animals["patients"], ERRAND_WORDS_FILE, "animals.patients"),
+            phrase_list(animals["people"], ERRAND_WORDS_FILE, "animals.people"))
 
 
 def is_errand(intent: str | None) -> bool:
@@ -34,3 +46,9 @@ def names_errand(intent: str, tokens: Tokens) -> bool:
     phrases = errand_words().get(intent, ())   # compiled before the tokens are indexed
     where = tokens.where()
     return any(phrase.words[0].key in where and find(phrase, tokens) for phrase in phrases)
+
+
+def about_an_animal(tokens: Tokens) -> bool:
+    """Whether an animal is the patient and no person is in the message: a vet's question."""
+    patients, people = animal_words()
+    return bool(presence(patients, tokens).present) and not presence(people, tokens).present

@@ -23,17 +23,14 @@ class Familiarity:
         return self.known / self.total if self.total else 0.0
 
 
-class Lexicon:
+class KnownWords:
     def __init__(self, vocabulary: Iterable[str]) -> None:
         self.vocabulary = frozenset(vocabulary)
 
     @classmethod
-    def from_texts(cls, texts: Iterable[str]) -> Lexicon:
+    def from_texts(cls, texts: Iterable[str]) -> KnownWords:
         return cls(word for text in texts for word in words(text))
 
     def familiarity(self, text: str) -> Familiarity:
         tokens = words(text)
         return Familiarity(sum(1 for t in tokens if t in self.vocabulary), len(tokens))
-
-    def is_unfamiliar(self, text: str, min_known_share: float) -> bool:
-        return self.familiarity(text).share < min_known_share

@@ -134,3 +134,23 @@ def test_a_complaint_read_as_dont_know_is_a_symptom() -> None:
 def test_a_red_flag_overrules_any_intent() -> None:
     assert guarded("hjärtat rusar, pulsen 190 enligt klockan", "inform_time") == \
         "describe_symptom"
+
+
+@pytest.mark.parametrize(("intent", "text"), [
+    ("describe_symptom", "Min katt nyser hela tiden, vad ska jag göra?"),
+    ("out_of_scope", "hunden har diarré sen igår"),
+    ("describe_symptom", "my dog keeps vomiting"),
+])
+def test_an_animal_as_the_patient_is_off_topic(intent: str, text: str) -> None:
+    assert guarded(text, intent) == "out_of_scope"
+
+
+@pytest.mark.parametrize(("intent", "text", "expected"), [
+    ("describe_symptom", "hunden bet mig i handen och det blöder", "describe_symptom"),
+    ("out_of_scope", "jag är allergisk mot katt och har fått utslag", "describe_symptom"),
+    ("describe_symptom", "min son och hunden har kräkts i natt", "describe_symptom"),
+    # A red flag about a person wins even when an animal is named.
+    ("out_of_scope", "katten är borta och min pappa har blivit sned i ansiktet", "emergency"),
+])
+def test_a_person_with_an_animal_is_still_triaged(intent: str, text: str, expected: str) -> None:
+    assert guarded(text, intent) == expected
