@@ -79,30 +79,30 @@ conversation: train
 	rm -rf $(RESULTS)
 	$(PY) -m rasa test --model $$($(PY) -m bot model-path) --stories tests/stories \
 		--nlu tests/nlu_heldout --out $(RESULTS) --fail-on-prediction-errors
-	$(PY) -m bot nlu-report $(RESULTS) --min-accuracy 0.89
+	$(PY) -m tests.tools nlu-report $(RESULTS) --min-accuracy 0.89
 
 test: lint validate unit integration conversation
 	@echo "make test: all checks passed"
 
 bench: train
-	$(PY) -m bot bench
+	$(PY) -m tests.tools bench
 
 # Hostile input, attack while serving, and faults under load, with figures (its short
 # version, hostile input and the attack, runs in `make integration`).
 resilience: train
-	$(PY) -m bot resilience
+	$(PY) -m tests.tools resilience
 
 # 20 conversations for 10 minutes: errors, lost log rows, memory over time.
 soak: train
-	$(PY) -m bot resilience --soak 10
+	$(PY) -m tests.tools resilience --soak 10
 
 # The triage case set through the real running system (also part of `make integration`).
 eval: train
-	$(PY) -m bot eval
+	$(PY) -m tests.tools eval
 
 # Everyday resident questions through the real running system (also part of `make integration`).
 questions: train
-	$(PY) -m bot questions
+	$(PY) -m tests.tools questions
 
 # Re-resolves the dependencies of pyproject.toml into requirements.lock in a scratch venv.
 lock:

@@ -17,7 +17,7 @@ def seed(settings: Settings) -> None:
     try:
         counts = seed_care_units(database)
         units = [u for u in load_directory_from_db(database).units.values()
-                 if u.type == "vardcentral" and "booking" in u.services]
+                 if u.kind == "vardcentral" and "booking" in u.services]
         slots = SqlBookingService(database).ensure_calendar(units, now().date())
     finally:
         database.dispose()

@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.care.answers import opening_hours_answer, option_line, unit_status, where_care_options
 from bot.care.directory import CareDirectory
 from bot.care.info import (
     InfoAnswer,
@@ -20,6 +19,7 @@ from bot.care.info import (
 )
 from bot.care.options import CareOption
 from bot.care.routing import ResidentContext, route
+from bot.care.wording import opening_hours_answer, option_line, unit_status, where_care_options
 from bot.content.texts import render
 from bot.contract import care_options
 from bot.reply import Message, Reply

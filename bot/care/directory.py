@@ -76,7 +76,7 @@ class Municipality:
 class CareUnit:
     id: str
     name: str
-    type: str
+    kind: str   # vardcentral, jour, narakut, ... (the data's `type`); as CareOption.kind
     region: str
     municipality: str          # "" for a digital unit serving a whole region
     address: str
@@ -132,12 +132,6 @@ class CareUnit:
         if age_years is None:
             return True
         return self.min_age_years <= age_years < self.max_age_years
-
-    def open_today(self, when: dt.datetime) -> bool:
-        """Open now or later today."""
-        when = local(when)
-        minute = when.hour * 60 + when.minute
-        return any(end > minute for _, end in self.ranges_on(when.date()))
 
 
 def _at(day: dt.date, minute: int, like: dt.datetime) -> dt.datetime:
@@ -241,7 +235,7 @@ class CareDirectory:
 
     # --- units ------------------------------------------------------------------------
     def of_type(self, *types: str) -> list[CareUnit]:
-        return [u for u in self.units.values() if u.type in types]
+        return [u for u in self.units.values() if u.kind in types]
 
     def nearest(self, municipality: Municipality, types: tuple[str, ...],
                 age_years: float | None = None) -> list[CareUnit]:
@@ -321,7 +315,7 @@ def unit_from_dict(entry: dict[str, Any], path: Path | str, prefix: str,
             raise ContentError(path, f"{prefix}exceptions[{j}]", f"invalid: {error}") from None
     return CareUnit(
         id=get(entry, "id", str, path, prefix), name=get(entry, "name", str, path, prefix),
-        type=unit_type, region=choice("region", REGIONS), municipality=municipality,
+        kind=unit_type, region=choice("region", REGIONS), municipality=municipality,
         address=get(entry, "address", str, path, prefix), phone=phone,
         url=get(entry, "url", str, path, prefix), services=services, hours=hours,
         exceptions=exceptions,

@@ -137,7 +137,7 @@ def _deletions(text: str) -> set[str]:
     return {text} | {text[:i] + text[i + 1:] for i in range(len(text))}
 
 
-class Lexicon:
+class WordIndex:
     """Every phrase word, indexed so that the words matching a token are found by a few
     dictionary lookups instead of a comparison with each of thousands of words.
 
@@ -217,7 +217,7 @@ class Lexicon:
         return result
 
 
-_LEXICON = Lexicon()
+_INDEX = WordIndex()
 _NOWHERE: frozenset[int] = frozenset()
 
 
@@ -232,17 +232,17 @@ class Tokens(list):  # type: ignore[type-arg]
 
     def where(self) -> dict[str, set[int]]:
         """Word key -> indexes of the tokens it matches."""
-        if self._version != _LEXICON.version:
+        if self._version != _INDEX.version:
             self._where = {}
             for index, token in enumerate(self):
-                for key in _LEXICON.keys_matching(token):
+                for key in _INDEX.keys_matching(token):
                     self._where.setdefault(key, set()).add(index)
-            self._version = _LEXICON.version
+            self._version = _INDEX.version
         return self._where
 
     def positions(self, word: Word) -> set[int] | frozenset[int]:
-        if word.key not in _LEXICON.keys:   # a word built outside compile_phrase
-            _LEXICON.add([word])
+        if word.key not in _INDEX.keys:   # a word built outside compile_phrase
+            _INDEX.add([word])
         return self.where().get(word.key, _NOWHERE)
 
 
@@ -257,7 +257,7 @@ def compile_phrase(source: str) -> Phrase:
         words.append(Word(text, prefix))
     if not words:
         raise ValueError("empty phrase")
-    _LEXICON.add(words)
+    _INDEX.add(words)
     return Phrase(source, tuple(words))
 
 
@@ -337,8 +337,8 @@ def matches(phrase: Phrase, tokens: list[str]) -> Iterator[Match]:
     match stops there)."""
     if not isinstance(tokens, Tokens):
         tokens = Tokens(tokens)
-    if not _LEXICON.keys >= phrase.keys:   # a phrase built outside compile_phrase
-        _LEXICON.add(phrase.words)
+    if not _INDEX.keys >= phrase.keys:   # a phrase built outside compile_phrase
+        _INDEX.add(phrase.words)
     if not tokens.where().keys() >= phrase.keys:
         return   # a word of the phrase occurs nowhere: the common case, kept cheap
     for start in sorted(tokens.positions(phrase.words[0])):

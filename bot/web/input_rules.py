@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bot.dialogue.help import CAPABILITY_INTENTS
@@ -40,7 +40,6 @@ class InvalidRequest(ValueError):
 class ChatRequest:
     sender: str
     text: str
-    metadata: dict[str, Any] = field(default_factory=dict)
     context_token: str | None = None   # signed resident context from an embedding portal
 
 
@@ -89,6 +88,8 @@ def parse_chat_request(body: Any) -> ChatRequest:
         message = ""
     if not isinstance(message, str):
         raise InvalidRequest("invalid_message", "'message' must be a string")
+    # The REST channel's shape allows metadata; it is checked but never forwarded (only
+    # verified claims reach the dialogue, bot/web/chat.py).
     metadata = body.get("metadata") or {}
     if not isinstance(metadata, dict):
         raise InvalidRequest("invalid_metadata", "'metadata' must be an object")
@@ -98,4 +99,4 @@ def parse_chat_request(body: Any) -> ChatRequest:
     text = clean_text(message)
     if text.startswith("/") and not PAYLOAD_PATTERN.match(text):
         text = text.lstrip("/").strip()
-    return ChatRequest(sender=sender, text=text, metadata=metadata, context_token=token or None)
+    return ChatRequest(sender=sender, text=text, context_token=token or None)

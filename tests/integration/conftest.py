@@ -12,11 +12,11 @@ import requests
 
 from bot.config import Settings
 from bot.launcher import Supervisor
-from bot.local_system import running_system
 from bot.model_cache import model_path
 from bot.store.conversation_log import ConversationLog
 from bot.store.database import Database
 from bot.store.redaction import Redactor
+from tests.tools.local_system import running_system
 
 
 @dataclass

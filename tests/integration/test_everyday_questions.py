@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from bot.config import ROOT
-from bot.questions_eval import evaluate
 from tests.integration.conftest import RunningSystem
 from tests.integration.helpers import buttons, new_sender, texts
+from tests.tools.questions_eval import evaluate
 
 
 def test_what_can_you_do_lists_the_errands_with_buttons(system: RunningSystem) -> None:

@@ -15,8 +15,8 @@ import pytest
 import requests
 
 from bot.config import ROOT
-from bot.local_system import free_port
 from tests.integration.conftest import require_model
+from tests.tools.local_system import free_port
 
 
 def children(pid: int) -> dict[int, str]:

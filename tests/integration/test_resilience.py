@@ -7,8 +7,14 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from bot.resilience import hostile_corpus, hostile_lines, lost_log_rows, run_attack, run_hostile
 from tests.integration.conftest import RunningSystem
+from tests.tools.resilience import (
+    hostile_corpus,
+    hostile_lines,
+    lost_log_rows,
+    run_attack,
+    run_hostile,
+)
 
 
 def test_hostile_input_gets_no_5xx_keeps_every_message_and_every_112(

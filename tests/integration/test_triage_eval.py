@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from bot.config import ROOT
-from bot.triage_eval import evaluate
 from tests.integration.conftest import RunningSystem
+from tests.tools.triage_eval import evaluate
 
 
 def test_triage_case_set(system: RunningSystem, capsys: pytest.CaptureFixture[str]) -> None:

@@ -112,7 +112,7 @@ def rss_mib(pid: int) -> float | None:
 def main(settings: Settings, url: str | None, seconds: float) -> int:
     if url:
         return _report(url.rstrip("/"), seconds, pids={})
-    from bot.local_system import running_system
+    from tests.tools.local_system import running_system
 
     print("Starting actions, rasa and web for the benchmark...", flush=True)
     with running_system() as (bench_settings, supervisor):

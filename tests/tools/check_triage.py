@@ -1,4 +1,4 @@
-"""Checks all triage content and prints a short summary: python -m bot.triage.check
+"""Checks all triage content and prints a short summary: python -m tests.tools.check_triage
 
 Loads red flags and protocols with full validation, and runs the red-flag case table
 (tests/unit/red_flag_cases.yml) so content authors see mistakes in seconds.

@@ -231,7 +231,7 @@ def evaluate(url: str, database_url: str, cases_file: Path = CASES_FILE,
 
 
 def main(cases_file: Path = CASES_FILE, details: bool = True) -> int:
-    from bot.local_system import running_system
+    from tests.tools.local_system import running_system
 
     results = ROOT / "var" / "test-results" / f"{cases_file.stem}_eval.json"
     with running_system() as (settings, _):

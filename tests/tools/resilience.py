@@ -615,7 +615,7 @@ def attack_lines(result: AttackResult) -> list[str]:
 
 
 def main(soak_minutes: float | None = None) -> int:
-    from bot.local_system import running_system
+    from tests.tools.local_system import running_system
 
     print("Starting actions, rasa and web for the resilience suite...", flush=True)
     with running_system() as (settings, supervisor):

@@ -358,7 +358,7 @@ def main(url: str | None, verbose: bool, engine_only: bool = False,
         report = evaluate(url.rstrip("/") if url else None, cases_file, verbose, results,
                           details)
     else:
-        from bot.local_system import running_system
+        from tests.tools.local_system import running_system
 
         print("Starting actions, rasa and web for the evaluation...", flush=True)
         with running_system() as (settings, _):

@@ -137,7 +137,7 @@ def test_without_a_listed_unit_or_place_no_form_starts(booking: BookingConversat
 def test_the_municipality_gives_a_unit_when_none_is_listed(
         booking: BookingConversation) -> None:
     unit = booking.unit(turn(listed_unit=None, municipality="Varberg"))
-    assert unit is not None and unit.type == "vardcentral"
+    assert unit is not None and unit.kind == "vardcentral"
 
 
 def test_a_self_care_reason_gets_advice_with_the_offer(booking: BookingConversation) -> None:

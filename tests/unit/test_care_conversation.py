@@ -41,7 +41,8 @@ def test_an_unsure_place_gets_buttons(care: CareConversation) -> None:
 def test_a_place_after_an_urgent_triage_gives_local_care_options(
         care: CareConversation) -> None:
     engine = TriageEngine()
-    state = engine.conclude(engine.advance(None, "trillade på cykeln, handleden ser felställd ut").state)
+    injury = "trillade på cykeln, handleden ser felställd ut"
+    state = engine.conclude(engine.advance(None, injury).state)
     reply = care.set_municipality(turn("Borås", triage_state=state.state.to_dict()))
     assert reply.slots == {"municipality": "Borås"}
     payload = reply.messages[-1].custom

@@ -34,7 +34,7 @@ def test_regions_are_complete() -> None:
 def test_every_unit_has_valid_hours_phone_and_municipality() -> None:
     for unit in DIRECTORY.units.values():
         assert re.fullmatch(r"[0-9 +\-]{3,20}", unit.phone), unit.id
-        assert unit.municipality in DIRECTORY.municipalities or unit.type == "digital", unit.id
+        assert unit.municipality in DIRECTORY.municipalities or unit.kind == "digital", unit.id
         assert len(unit.hours) == 8, unit.id
         if not unit.hours_verified:
             assert unit.status == "demo" or unit.certainty != "SRC", unit.id

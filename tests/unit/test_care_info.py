@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.care.answers import asks_out_of_hours, opening_hours_answer, opening_time, unit_status
 from bot.care.calendar import TZ
 from bot.care.directory import content_directory
 from bot.care.info import guarantee_answer, info_answer, video_answer
 from bot.care.routing import ResidentContext
+from bot.care.wording import asks_out_of_hours, opening_hours_answer, opening_time, unit_status
 
 DIRECTORY = content_directory()
 TUESDAY_16 = dt.datetime(2026, 11, 24, 16, 0, tzinfo=TZ)

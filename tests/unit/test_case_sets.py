@@ -2,7 +2,7 @@
 
 The dev set is also checked through the running system (tests/integration); the holdout
 and blind sets measure generalisation, so only their red-flag cases are held to a rule
-here, and their accuracy is reported by `python -m bot eval --engine --cases <file>`.
+here, and their accuracy is reported by `python -m tests.tools eval --engine --cases <file>`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import ROOT
 from bot.triage.engine import TriageEngine
-from bot.triage_eval import load_cases, run_case_engine, summarise
+from tests.tools.triage_eval import load_cases, run_case_engine, summarise
 
 CASE_SETS = ("triage_cases.yaml", "triage_cases_holdout.yaml", "triage_cases_blind.yaml")
 

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from bot.booking.service import Booking
-from bot.care.answers import where_care_options
 from bot.care.calendar import TZ
 from bot.care.directory import content_directory
 from bot.care.routing import ResidentContext, route
+from bot.care.wording import where_care_options
 from bot.contract import (
     SCHEMA,
     booking_payload,

@@ -160,5 +160,5 @@ def test_work_per_token_is_bounded_by_the_vocabulary_not_the_token(monkeypatch) 
 
     monkeypatch.setattr(matcher, "_deletions", counting)
     for letter in "abcdefghijklmnopqrstuvwxyz":
-        matcher._LEXICON.keys_matching(letter * 2000)
+        matcher._INDEX.keys_matching(letter * 2000)
     assert generated["chars"] < 26 * 20_000

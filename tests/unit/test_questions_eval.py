@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.questions_eval import CASES_FILE, Outcome, load_cases, summarise
+from tests.tools.questions_eval import CASES_FILE, Outcome, load_cases, summarise
 
 
 def outcome(expected: str, messages: list[str], intents: list[str | None],

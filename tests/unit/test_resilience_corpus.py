@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 
-from bot.resilience import (
+from bot.triage.degraded import messages_when_unavailable
+from bot.web.input_rules import parse_chat_request
+from tests.tools.resilience import (
     RED_FLAG_MESSAGES,
     hostile_corpus,
     is_emergency_answer,
     recovery_seconds,
 )
-from bot.triage.degraded import messages_when_unavailable
-from bot.web.input_rules import parse_chat_request
 
 
 def test_corpus_is_large_varied_and_repeatable() -> None:
