@@ -1,7 +1,4 @@
-"""What the bot can do, how it handles data, and a fallback that offers likely meanings.
-
-Thin adapters over bot.dialogue.help and the text catalogue.
-"""
+"""Help actions: what the bot can do, how it handles data, the fallback, a human."""
 
 from __future__ import annotations
 
@@ -11,9 +8,13 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.bootstrap import care_directory
+from actions.context import listed_unit
+from actions.reply import events
 from bot.config import Settings
-from bot.content.texts import render, texts
-from bot.dialogue.help import MENU, buttons, likely_meanings
+from bot.help import capabilities, fallback, offer_human, privacy
+
+Events = list[dict[str, Any]]
 
 
 @lru_cache(maxsize=1)
@@ -26,12 +27,8 @@ class ActionCapabilities(Action):
         return "action_capabilities"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[dict[str, Any]]:
-        catalogue = texts()
-        dispatcher.utter_message(text=catalogue["capabilities"])
-        dispatcher.utter_message(text=catalogue["capabilities_pick"],
-                                 buttons=buttons(MENU, catalogue))
-        return []
+                  domain: dict[str, Any]) -> Events:
+        return events(dispatcher, capabilities())
 
 
 class ActionPrivacy(Action):
@@ -39,32 +36,26 @@ class ActionPrivacy(Action):
         return "action_privacy"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=render("privacy", retention_days=_retention_days()))
-        dispatcher.utter_message(text=texts()["privacy_rights"])
-        return []
+                  domain: dict[str, Any]) -> Events:
+        return events(dispatcher, privacy(_retention_days()))
 
 
 class ActionFallbackSuggest(Action):
-    """The first misunderstanding: the classifier's likeliest errands as buttons."""
-
     def name(self) -> str:
         return "action_fallback_suggest"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[dict[str, Any]]:
-        catalogue = texts()
-        # Mostly unknown words (another language, keyboard noise): the classifier's guesses
-        # mean nothing there.
-        unknown = bool(tracker.latest_message.get("language_guard"))
-        meanings = [] if unknown else likely_meanings(
-            tracker.latest_message.get("intent_ranking") or [])
-        if meanings:
-            dispatcher.utter_message(text=catalogue["fallback_suggest"],
-                                     buttons=buttons(meanings, catalogue))
-            dispatcher.utter_message(text=catalogue["fallback_symptoms_hint"])
-        else:
-            # Nothing likely (another language, keyboard noise): the main errands instead.
-            dispatcher.utter_message(text=catalogue["fallback_suggest_none"],
-                                     buttons=buttons(MENU[:4], catalogue))
-        return []
+                  domain: dict[str, Any]) -> Events:
+        return events(dispatcher, fallback(
+            tracker.latest_message.get("intent_ranking") or [],
+            unknown_language=bool(tracker.latest_message.get("language_guard"))))
+
+
+class ActionOfferHuman(Action):
+    def name(self) -> str:
+        return "action_offer_human"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> Events:
+        unit = care_directory().units.get(listed_unit(tracker) or "")
+        return events(dispatcher, offer_human(unit))

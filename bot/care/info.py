@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.content.loader import CONTENT_DIR, ContentError, get, get_date, read_yaml
 from bot.content.phone_book import phone_book
+from bot.content.texts import render
 from bot.triage.matcher import compile_phrase, presence, tokenize
 
 GUARANTEE_FILE = CONTENT_DIR / "care_guarantee.yml"
@@ -42,9 +43,9 @@ class InfoAnswer:
     reviewed: str
 
     def sources_text(self) -> str:
-        lines = [f"Källor (granskade {self.reviewed}):"]
-        lines += [f"• {s.title} – {s.url}" + ("" if s.certainty == "SRC" else
-                                              f" [{s.certainty}]") for s in self.sources]
+        lines = [render("sources_heading", reviewed=self.reviewed)]
+        lines += [render("sources_line", title=s.title, url=s.url) + (
+            "" if s.certainty == "SRC" else f" [{s.certainty}]") for s in self.sources]
         return "\n".join(lines)
 
 

@@ -37,7 +37,7 @@ def ask_message(ask: Ask) -> Message:
 def _join(parts: list[str]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
-    return ", ".join(parts[:-1]) + " och " + parts[-1]
+    return render("list_and", first=", ".join(parts[:-1]), last=parts[-1])
 
 
 def headline(disposition: Disposition) -> str:
@@ -68,12 +68,12 @@ def advice_text(disposition: Disposition) -> str | None:
     lines: list[str] = []
     if disposition.self_care:
         lines.append(t["advice_heading"])
-        lines += [f"• {item}" for item in disposition.self_care]
+        lines += [render("bullet", item=item) for item in disposition.self_care]
     if disposition.seek_care_if and disposition.level < Level.EMERGENCY:
         if lines:
             lines.append("")
-        lines.append(f"{t['seek_care_heading']}:")
-        lines += [f"• {item}" for item in disposition.seek_care_if]
+        lines.append(t["seek_care_heading"])
+        lines += [render("bullet", item=item) for item in disposition.seek_care_if]
     return "\n".join(lines) if lines else None
 
 

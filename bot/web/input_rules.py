@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from bot.dialogue.help import CAPABILITY_INTENTS
+from bot.help import CAPABILITY_INTENTS
 
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
 # A chat message is a flat object; deep nesting only costs the parser (and "[" × 5000 used to

@@ -16,7 +16,7 @@ from actions.context import mentioned_municipality, routing_context
 from actions.help import ActionCapabilities, ActionFallbackSuggest, ActionPrivacy
 from bot.config import ROOT
 from bot.content.texts import texts
-from bot.dialogue.help import CAPABILITY_INTENTS, MENU, label_key, likely_meanings
+from bot.help import CAPABILITY_INTENTS, MENU, label_key, likely_meanings
 from bot.web.input_rules import parse_chat_request
 
 

@@ -1,0 +1,75 @@
+"""The triage conversation service: every message read, questions, outcome, 112, why."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from bot.care.calendar import TZ
+from bot.care.directory import content_directory
+from bot.care.routing import ResidentContext
+from bot.content.texts import texts
+from bot.contract import violations
+from bot.triage.conversation import ANSWER, DONE, FORM, STATE, TriageConversation, TriageTurn
+from bot.triage.engine import TriageEngine
+
+NOW = dt.datetime(2026, 12, 8, 10, 0, tzinfo=TZ)
+
+
+@pytest.fixture(scope="module")
+def triage() -> TriageConversation:
+    return TriageConversation(TriageEngine(), content_directory())
+
+
+def turn(text: str, state: dict[str, Any] | None = None, **changes: Any) -> TriageTurn:
+    return TriageTurn(text=text, now=NOW, state=state, **changes)
+
+
+def customs(reply: Any) -> list[dict[str, Any]]:
+    return [m.custom for m in reply.messages if m.custom]
+
+
+def test_a_complaint_is_read_and_a_question_asked(triage: TriageConversation) -> None:
+    read = triage.read(turn("ont i halsen sen tre dagar"), None)
+    assert read.slots[ANSWER] is None and read.slots[STATE]["texts"]
+    asked = triage.ask(turn("", read.slots[STATE], pending=True))
+    question = customs(asked)[0]
+    assert question["type"] == "triage_question" and violations(question) == []
+    assert asked.messages[0].buttons[0] == (texts()["button_yes"], "/affirm")
+
+
+def test_an_answer_to_the_last_question_gives_the_outcome(triage: TriageConversation) -> None:
+    state = triage.read(turn("jag är förkyld och snorig sen igår"), None).slots[STATE]
+    for _ in range(8):
+        asked = triage.ask(turn("", state, pending=True))
+        if asked.slots.get(ANSWER) == DONE:
+            break
+        read = triage.read(turn("nej", asked.slots[STATE], pending=True, intent="deny"), None)
+        state = read.slots[STATE]
+        if read.slots[ANSWER] == DONE:
+            break
+    outcome = triage.outcome(turn("", state, resident=ResidentContext(municipality="Borås")))
+    result = customs(outcome)[-1]
+    assert result["type"] == "triage_result" and violations(result) == []
+    assert result["care_options"] and outcome.slots[ANSWER] is None
+
+
+def test_a_red_flag_gives_112_first(triage: TriageConversation) -> None:
+    reply = triage.emergency(turn("min pappa har blivit sned i ansiktet och pratar sluddrigt"))
+    assert reply.messages[0].text.startswith("Ring 112")
+    assert customs(reply)[-1]["level"] == "emergency"
+
+
+def test_the_classifier_alone_does_not_end_a_triage(triage: TriageConversation) -> None:
+    state = triage.read(turn("ont i halsen sen tre dagar"), None).slots[STATE]
+    reply = triage.emergency(turn("har inte tagit nån alvedon än", state))
+    assert reply.next_action == FORM and not reply.messages
+
+
+def test_why_a_question_is_asked(triage: TriageConversation) -> None:
+    state = triage.read(turn("ont i magen"), None).slots[STATE]
+    state = triage.ask(turn("", state, pending=True)).slots[STATE]
+    assert triage.explain(turn("varför frågar du det?", state)).messages[0].text
+    assert triage.explain(turn("varför?")).messages[0].text == texts()["why_generic"]
