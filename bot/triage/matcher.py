@@ -353,6 +353,16 @@ def find(phrase: Phrase, tokens: list[str]) -> list[Match]:
     return list(matches(phrase, tokens))
 
 
+def without(tokens: Tokens, phrases: tuple[Phrase, ...]) -> Tokens:
+    """The tokens with every match of `phrases` blanked out (a clause boundary), so that a
+    rule does not read words used in another sense there ("har druckit och kissat")."""
+    blanked = list(tokens)
+    for phrase in phrases:
+        for match in matches(phrase, tokens):
+            blanked[match.start:match.end] = [_BOUNDARY] * (match.end - match.start)
+    return tokens if blanked == list(tokens) else Tokens(blanked)
+
+
 def affirmed_or_denied(phrase: Phrase, tokens: Tokens) -> bool | None:
     """True if the phrase occurs affirmed, False if only negated, None if not at all."""
     denied = None

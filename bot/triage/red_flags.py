@@ -20,7 +20,7 @@ from bot.triage.concepts import Concept, concepts, phrases
 from bot.triage.conditions import KEYS, Conditions, parse_conditions
 from bot.triage.facts import Facts, extract_facts
 from bot.triage.levels import Level
-from bot.triage.matcher import Phrase, Tokens, first_keys, presence, tokenize
+from bot.triage.matcher import Phrase, Tokens, first_keys, presence, tokenize, without
 
 RED_FLAGS_FILE = CONTENT_DIR / "red_flags.yml"
 
@@ -42,6 +42,9 @@ class RedFlag:
     applies_to: AgeRange
     phones: tuple[str, ...]
     to_emergency_department: bool = False  # urgent: straight to an akutmottagning
+    # Wordings whose words the rule does not read ("har druckit och kissat", "febern gick
+    # ner av alvedon"): unlike `unless`, the rest of the text can still fire it.
+    ignore: tuple[Phrase, ...] = ()
 
     @cached_property
     def group_keys(self) -> tuple[frozenset[str], ...]:
@@ -121,6 +124,8 @@ def load_red_flags(path: Path = RED_FLAGS_FILE,
                     if entry.get("unless") is not None else ()),
             applies_to=applies_to, phones=phones,
             to_emergency_department=destination == "akutmottagning",
+            ignore=(phrases(entry["ignore"], path, f"{prefix}ignore", known)
+                    if entry.get("ignore") is not None else ()),
         ))
     return tuple(flags)
 
@@ -150,13 +155,17 @@ def screen(text: str, facts: Facts | None = None,
             continue
         if flag.when and not flag.when.holds(known):
             continue
-        if any(present.isdisjoint(keys) and not any(c.holds(known) for c in numbers)
+        read, seen = tokens, present
+        if flag.ignore:
+            read = without(tokens, flag.ignore)
+            seen = read.where().keys()
+        if any(seen.isdisjoint(keys) and not any(c.holds(known) for c in numbers)
                for keys, numbers in zip(flag.group_keys, flag.group_numbers, strict=True)):
             continue
         evidence = [f"{name} {getattr(known, name):g}"
                     for name in dict.fromkeys(KEYS[c.key][0] for c in flag.when.items)]
         for group, numbers in zip(flag.groups, flag.group_numbers, strict=True):
-            found = presence(group, tokens)
+            found = presence(group, read)
             if found.present:
                 evidence.append(found.affirmed[0])
                 continue
@@ -166,7 +175,7 @@ def screen(text: str, facts: Facts | None = None,
             evidence.append(", ".join(f"{KEYS[c.key][0]} {getattr(known, KEYS[c.key][0]):g}"
                                       for c in by_number[0].items))
         else:
-            if flag.unless and presence(flag.unless, tokens).present:
+            if flag.unless and presence(flag.unless, read).present:
                 continue
             hits.append(RedFlagHit(flag, tuple(evidence)))
     hits.sort(key=lambda hit: hit.flag.level, reverse=True)

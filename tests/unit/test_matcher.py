@@ -11,6 +11,7 @@ from bot.triage.matcher import (
     find,
     presence,
     tokenize,
+    without,
 )
 from bot.triage.protocols import protocols
 from bot.triage.red_flags import red_flags
@@ -162,3 +163,10 @@ def test_work_per_token_is_bounded_by_the_vocabulary_not_the_token(monkeypatch) 
     for letter in "abcdefghijklmnopqrstuvwxyz":
         matcher._INDEX.keys_matching(letter * 2000)
     assert generated["chars"] < 26 * 20_000
+
+
+def test_without_blanks_only_the_ignored_wording() -> None:
+    tokens = tokenize("hon har druckit och kissat men svalt ett batteri")
+    blanked = without(tokens, (compile_phrase("druckit och kissat"),))
+    assert "druckit" not in blanked and "svalt" in blanked and len(blanked) == len(tokens)
+    assert without(tokens, (compile_phrase("lampolja"),)) is tokens
