@@ -76,3 +76,18 @@ def test_the_check_finds_a_sentence() -> None:
         assert [text for _, text in prose_literals(sample)] == ["Ring din vårdcentral i morgon"]
     finally:
         sample.unlink()
+
+
+def test_rasa_responses_are_the_catalogue_texts() -> None:
+    """domain.yml's responses are copies of the catalogue (Rasa reads them only there), with
+    the phone numbers of phone_numbers.yml: a changed number or wording fails here."""
+    import yaml
+
+    from bot.content.texts import texts
+
+    responses = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+    catalogue = texts()
+    for key, variants in responses.items():
+        assert key in catalogue, f"{key} is missing from bot/content/texts.yml"
+        for variant in variants:
+            assert " ".join(variant["text"].split()) == catalogue[key], key
