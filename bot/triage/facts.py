@@ -198,8 +198,10 @@ def _age(text: str) -> float | None:
             return _value(number)  # a number of years outside a duration is an age
         person = bool(before and _PERSON.fullmatch(before)) or bool(
             before in ("pa", "of") and _PERSON_PA.search(text, 0, m.start(2)))
-        if unit == "man" and not (person or old):
-            continue  # "mån" is also "man": an age only beside a person ("bebis 3 mån")
+        if unit == "man" and not (person or old or (before in _AGE_VERBS
+                                                     and _INFANT_WORDS.search(text))):
+            continue  # "mån" is also "man": an age only beside a person ("bebis 3 mån",
+            # "bebisen är 7 mån")
         # "på en vecka" is a span ("gått upp 3 kilo på en vecka"), so no "på" here.
         in_days = unit.startswith(("dag", "day"))
         # "bebisen är 10 dagar" is an age; "det är 3 dagar" is how long.
