@@ -138,6 +138,11 @@ SMALL_TALK_INTENTS = ("greet", "goodbye", "thanks", "affirm", "deny", "dont_know
                       DEFAULT_NLU_FALLBACK_INTENT_NAME)
 
 
+# Concepts that say who is ill, not what is wrong ("en man på 45", "pappa", "6 månader"):
+# no complaint on their own ("hur mycket skatt betalar man på pension" is off-topic).
+WHO_NOT_WHAT = ("male", "age")
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class TriageGuard(GraphComponent, IntentClassifier):
     """Deterministic safety layer after the classifier, on every message in every state.
@@ -173,7 +178,8 @@ class TriageGuard(GraphComponent, IntentClassifier):
         # and the words that say a sign is absent ("andas normalt").
         self._terms = tuple(dict.fromkeys(
             [term for p in protocols().values() for term in p.terms + p.context_terms]
-            + [form for c in concepts().values() for form in c.forms + c.absent_forms]))
+            + [form for c in concepts().values() if c.topic not in WHO_NOT_WHAT
+               for form in c.forms + c.absent_forms]))
         # An errand is overruled only by a named complaint, not by any word of the vocabulary.
         self._complaints = complaint_terms()
 

@@ -154,3 +154,9 @@ def test_an_animal_as_the_patient_is_off_topic(intent: str, text: str) -> None:
 ])
 def test_a_person_with_an_animal_is_still_triaged(intent: str, text: str, expected: str) -> None:
     assert guarded(text, intent) == expected
+
+
+def test_who_is_ill_is_no_complaint() -> None:
+    assert guarded("hur mycket skatt betalar man på pension", "out_of_scope") == "out_of_scope"
+    assert guarded("min man har ont i bröstet", "out_of_scope") in ("describe_symptom",
+                                                                   "emergency")
