@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.bootstrap import booking_service, care_directory, triage_engine
 from actions.context import listed_unit, municipality, resident_id
-from actions.reply import events, slots
+from actions.reply import StepAction, events, slots
 from bot.booking.conversation import FORM_SLOTS, OFFERS, REBOOK, BookingConversation, BookingTurn
 from bot.care.calendar import now
 
@@ -29,17 +29,12 @@ def turn(tracker: Tracker) -> BookingTurn:
         slots={slot: tracker.get_slot(slot) for slot in (*FORM_SLOTS, OFFERS, REBOOK)})
 
 
-class BookingAction(Action):
-    """An action that is one call of the booking conversation."""
-    action_name = ""
-    step = ""
+class BookingAction(StepAction):
+    def service(self) -> BookingConversation:
+        return conversation()
 
-    def name(self) -> str:
-        return self.action_name
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> Events:
-        return events(dispatcher, getattr(conversation(), self.step)(turn(tracker)))
+    def turn(self, tracker: Tracker) -> BookingTurn:
+        return turn(tracker)
 
 
 class ActionBookStart(BookingAction):

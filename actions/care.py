@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.bootstrap import care_directory
 from actions.context import routing_context
-from actions.reply import events, slots
+from actions.reply import StepAction, slots
 from bot.care.calendar import now
 from bot.care.conversation import CARE_QUESTIONS, SOURCES_SLOT, CareConversation, CareTurn
 
@@ -42,18 +42,12 @@ def turn(tracker: Tracker) -> CareTurn:
         sources=tracker.get_slot(SOURCES_SLOT))
 
 
-class CareAction(Action):
-    """An action that is one call of the care conversation."""
-    action_name = ""
-    step = ""
+class CareAction(StepAction):
+    def service(self) -> CareConversation:
+        return CareConversation(care_directory())
 
-    def name(self) -> str:
-        return self.action_name
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> Events:
-        reply = getattr(CareConversation(care_directory()), self.step)(turn(tracker))
-        return events(dispatcher, reply)
+    def turn(self, tracker: Tracker) -> CareTurn:
+        return turn(tracker)
 
 
 class ActionSetMunicipality(CareAction):

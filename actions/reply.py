@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -26,6 +27,26 @@ def events(dispatcher: CollectingDispatcher, reply: Reply) -> list[dict[str, Any
     if reply.next_action:
         result.append(FollowupAction(reply.next_action))
     return result
+
+
+class StepAction(Action):
+    """An action that is one step of a conversation service: `service()` builds the service,
+    `turn(tracker)` its input, and `step` names the method that gives the Reply."""
+    action_name = ""
+    step = ""
+
+    def name(self) -> str:
+        return self.action_name
+
+    def service(self) -> Any:
+        raise NotImplementedError
+
+    def turn(self, tracker: Tracker) -> Any:
+        raise NotImplementedError
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        return events(dispatcher, getattr(self.service(), self.step)(self.turn(tracker)))
 
 
 def slots(dispatcher: CollectingDispatcher, reply: Reply) -> dict[str, Any]:

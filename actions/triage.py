@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.bootstrap import care_directory, triage_engine
 from actions.context import routing_context
-from actions.reply import events, slots
+from actions.reply import StepAction, slots
 from bot.care.calendar import now
 from bot.triage.conversation import ANSWER, STATE, TriageConversation, TriageTurn
 
@@ -28,17 +28,12 @@ def turn(tracker: Tracker) -> TriageTurn:
         resident=routing_context(tracker))
 
 
-class TriageAction(Action):
-    """An action that is one call of the triage conversation."""
-    action_name = ""
-    step = ""
+class TriageAction(StepAction):
+    def service(self) -> TriageConversation:
+        return conversation()
 
-    def name(self) -> str:
-        return self.action_name
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> Events:
-        return events(dispatcher, getattr(conversation(), self.step)(turn(tracker)))
+    def turn(self, tracker: Tracker) -> TriageTurn:
+        return turn(tracker)
 
 
 class ActionAskTriageAnswer(TriageAction):
