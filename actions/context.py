@@ -17,7 +17,7 @@ from functools import lru_cache
 from rasa_sdk import Tracker
 
 from actions.bootstrap import care_directory
-from bot.care.routing import ResidentContext
+from bot.care.routing import ResidentContext, resident_context
 from bot.config import Settings
 from bot.seal import internal_secret, unseal
 
@@ -83,17 +83,13 @@ def mentioned_municipality(tracker: Tracker) -> str | None:
     return None
 
 
-def municipality(tracker: Tracker) -> str | None:
-    """Where the resident said they are wins over the portal's registered municipality."""
-    return (tracker.get_slot("municipality") or mentioned_municipality(tracker)
-            or verified_context(tracker).municipality)
-
-
 def routing_context(tracker: Tracker, age_years: float | None = None) -> ResidentContext:
     """What care routing needs: place, listed unit and age (stated wins over the age band)."""
     verified = verified_context(tracker)
-    return ResidentContext(
-        municipality=(tracker.get_slot("municipality") or mentioned_municipality(tracker)
-                      or verified.municipality),
-        listed_unit=verified.listed_unit,
-        age_years=age_years if age_years is not None else verified.age_years)
+    return resident_context(
+        tracker.get_slot("municipality"), mentioned_municipality(tracker), verified.municipality,
+        verified.listed_unit, age_years if age_years is not None else verified.age_years)
+
+
+def municipality(tracker: Tracker) -> str | None:
+    return routing_context(tracker).municipality

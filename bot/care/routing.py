@@ -36,6 +36,14 @@ class ResidentContext:
     age_years: float | None = None
 
 
+def resident_context(stated: str | None, mentioned: str | None, registered: str | None,
+                     listed_unit: str | None, age_years: float | None) -> ResidentContext:
+    """Where the resident said they are (the place this conversation settled on, else the
+    latest place named in it) wins over the portal's registered municipality."""
+    return ResidentContext(municipality=stated or mentioned or registered,
+                           listed_unit=listed_unit, age_years=age_years)
+
+
 def _t(key: str) -> str:
     return texts()[key]
 
