@@ -180,7 +180,8 @@ class TriageGuard(GraphComponent, IntentClassifier):
             [term for p in protocols().values() for term in p.terms + p.context_terms]
             + [form for c in concepts().values() if c.topic not in WHO_NOT_WHAT
                for form in c.forms + c.absent_forms]))
-        # An errand is overruled only by a named complaint, not by any word of the vocabulary.
+        # Complaints named by the protocols: with the vocabulary's signs, they overrule an
+        # errand prediction whose errand words the message does not name.
         self._complaints = complaint_terms()
 
     @classmethod
@@ -220,8 +221,8 @@ class TriageGuard(GraphComponent, IntentClassifier):
             # however confident the classifier.
             if new_intent is None and intent not in (
                 self._config["symptom_intent"], self._config["emergency_intent"]
-            ) and (hits or (is_errand(intent) and presence(self._complaints, tokens).present
-                            and not names_errand(intent, tokens))):
+            ) and (hits or (is_errand(intent) and not names_errand(intent, tokens)
+                            and (symptoms or presence(self._complaints, tokens).present))):
                 new_intent = self._config["symptom_intent"]
             # The classifier alone says "emergency" but no emergency rule does, and the
             # message speaks of signs, even to deny them ("hon andas helt normalt", "inga

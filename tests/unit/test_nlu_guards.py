@@ -160,3 +160,11 @@ def test_who_is_ill_is_no_complaint() -> None:
     assert guarded("hur mycket skatt betalar man på pension", "out_of_scope") == "out_of_scope"
     assert guarded("min man har ont i bröstet", "out_of_scope") in ("describe_symptom",
                                                                    "emergency")
+
+
+def test_signs_without_the_errands_words_are_symptoms() -> None:
+    # Set J: a model took this for a care-guarantee question.
+    text = "My son is 8, he just ate a cookie with peanuts in it. His lips are swelling"
+    assert guarded(text, "ask_care_guarantee") == "describe_symptom"
+    assert guarded("hur länge får jag vänta på en tid för min hosta", "ask_care_guarantee") == \
+        "ask_care_guarantee"
