@@ -180,9 +180,11 @@ class TriageGuard(GraphComponent, IntentClassifier):
             [term for p in protocols().values() for term in p.terms + p.context_terms]
             + [form for c in concepts().values() if c.topic not in WHO_NOT_WHAT
                for form in c.forms + c.absent_forms]))
-        # Complaints named by the protocols: with the vocabulary's signs, they overrule an
-        # errand prediction whose errand words the message does not name.
-        self._complaints = complaint_terms()
+        # Complaints named by the protocols and signs affirmed (not "kan gå", which denies
+        # one): they overrule an errand prediction whose errand words the message lacks.
+        self._complaints = complaint_terms() + tuple(
+            form for c in concepts().values() if c.topic not in WHO_NOT_WHAT
+            for form in c.forms)
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -222,7 +224,7 @@ class TriageGuard(GraphComponent, IntentClassifier):
             if new_intent is None and intent not in (
                 self._config["symptom_intent"], self._config["emergency_intent"]
             ) and (hits or (is_errand(intent) and not names_errand(intent, tokens)
-                            and (symptoms or presence(self._complaints, tokens).present))):
+                            and presence(self._complaints, tokens).present)):
                 new_intent = self._config["symptom_intent"]
             # The classifier alone says "emergency" but no emergency rule does, and the
             # message speaks of signs, even to deny them ("hon andas helt normalt", "inga

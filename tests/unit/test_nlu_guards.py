@@ -168,3 +168,8 @@ def test_signs_without_the_errands_words_are_symptoms() -> None:
     assert guarded(text, "ask_care_guarantee") == "describe_symptom"
     assert guarded("hur länge får jag vänta på en tid för min hosta", "ask_care_guarantee") == \
         "ask_care_guarantee"
+
+
+def test_a_denied_sign_does_not_overrule_an_errand() -> None:
+    text = "är inte nöjd med min vårdcentral, kan jag gå någon annanstans"
+    assert guarded(text, "ask_change_unit") == "ask_change_unit"
