@@ -22,7 +22,7 @@ from bot.triage.normalise import fold
 
 MUNICIPALITIES_FILE = CONTENT_DIR / "municipalities.yml"
 UNITS_FILE = CONTENT_DIR / "care_units.yml"
-UNIT_TYPES = ("vardcentral", "digital", "jourcentral", "kvall_helg", "narakut",
+UNIT_KINDS = ("vardcentral", "digital", "jourcentral", "kvall_helg", "narakut",
               "akutmottagning", "barnakut")
 REGIONS = ("VGR", "Halland")
 SERVICES = ("children", "adults", "digital_visits", "booking", "drop_in")
@@ -76,7 +76,7 @@ class Municipality:
 class CareUnit:
     id: str
     name: str
-    kind: str   # vardcentral, jour, narakut, ... (the data's `type`); as CareOption.kind
+    kind: str   # vardcentral, jourcentral, narakut, ...; as CareOption.kind
     region: str
     municipality: str          # "" for a digital unit serving a whole region
     address: str
@@ -234,22 +234,22 @@ class CareDirectory:
         return _distance_km(self.municipalities[unit.municipality], municipality)
 
     # --- units ------------------------------------------------------------------------
-    def of_type(self, *types: str) -> list[CareUnit]:
-        return [u for u in self.units.values() if u.kind in types]
+    def of_kind(self, *kinds: str) -> list[CareUnit]:
+        return [u for u in self.units.values() if u.kind in kinds]
 
-    def nearest(self, municipality: Municipality, types: tuple[str, ...],
+    def nearest(self, municipality: Municipality, kinds: tuple[str, ...],
                 age_years: float | None = None) -> list[CareUnit]:
-        """Units of these types serving the age, nearest first (same region breaks ties)."""
-        units = [u for u in self.of_type(*types) if u.municipality and u.serves_age(age_years)]
+        """Units of these kinds serving the age, nearest first (same region breaks ties)."""
+        units = [u for u in self.of_kind(*kinds) if u.municipality and u.serves_age(age_years)]
         return sorted(units, key=lambda u: (round(self.distance_km(u, municipality)),
                                             u.region != municipality.region, u.name))
 
     def digital(self, region: str | None) -> list[CareUnit]:
-        units = self.of_type("digital")
+        units = self.of_kind("digital")
         return sorted(units, key=lambda u: u.region != region)
 
     def vardcentraler(self, municipality: str) -> list[CareUnit]:
-        return [u for u in self.of_type("vardcentral") if u.municipality == municipality]
+        return [u for u in self.of_kind("vardcentral") if u.municipality == municipality]
 
 
 # --- loading and validation ---------------------------------------------------------------
@@ -282,11 +282,11 @@ def unit_from_dict(entry: dict[str, Any], path: Path | str, prefix: str,
             raise ContentError(path, f"{prefix}{key}", f"must be one of {', '.join(allowed)}")
         return value
 
-    unit_type = choice("type", UNIT_TYPES)
+    kind = choice("kind", UNIT_KINDS)
     municipality = entry.get("municipality") or ""
     if municipality and municipality not in municipalities:
         raise ContentError(path, f"{prefix}municipality", f"unknown municipality {municipality!r}")
-    if not municipality and unit_type != "digital":
+    if not municipality and kind != "digital":
         raise ContentError(path, f"{prefix}municipality", "only digital units may omit it")
     phone = get(entry, "phone", str, path, prefix)
     if not re.fullmatch(r"[0-9 +\-]{3,20}", phone) or not any(c.isdigit() for c in phone):
@@ -315,7 +315,7 @@ def unit_from_dict(entry: dict[str, Any], path: Path | str, prefix: str,
             raise ContentError(path, f"{prefix}exceptions[{j}]", f"invalid: {error}") from None
     return CareUnit(
         id=get(entry, "id", str, path, prefix), name=get(entry, "name", str, path, prefix),
-        kind=unit_type, region=choice("region", REGIONS), municipality=municipality,
+        kind=kind, region=choice("region", REGIONS), municipality=municipality,
         address=get(entry, "address", str, path, prefix), phone=phone,
         url=get(entry, "url", str, path, prefix), services=services, hours=hours,
         exceptions=exceptions,

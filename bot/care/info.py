@@ -7,12 +7,12 @@ and sourced; this module only chooses which sections answer a question.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from bot.content.loader import CONTENT_DIR, ContentError, get, get_date, read_yaml
 from bot.content.phone_book import phone_book
-from bot.content.texts import render
+from bot.content.texts import SOURCE_LANGUAGE, render, translated
 from bot.triage.matcher import compile_phrase, presence, tokenize
 
 GUARANTEE_FILE = CONTENT_DIR / "care_guarantee.yml"
@@ -49,7 +49,8 @@ class InfoAnswer:
         return "\n".join(lines)
 
 
-def _load(path: Path, entries_key: str) -> tuple[dict[str, Section], str]:
+def _load(path: Path, entries_key: str,
+          language: str = SOURCE_LANGUAGE) -> tuple[dict[str, Section], str]:
     data = read_yaml(path)
     reviewed = get_date(data, "reviewed", path).isoformat()
     sources = {}
@@ -70,19 +71,21 @@ def _load(path: Path, entries_key: str) -> tuple[dict[str, Section], str]:
             text = " ".join(get(raw, "text", str, path, prefix).format(**numbers).split())
         except KeyError as error:
             raise ContentError(path, f"{prefix}text", f"unknown placeholder {error}") from None
+        # Catalogue ids: care_guarantee.<section>.text, care_info.<answer>.text.
+        text = str(translated(language, f"{path.stem}.{key}.text", text))
         sections[key] = Section(key, raw.get("title", key), text, raw.get("region"),
                                 tuple(sources[ref] for ref in refs))
     return sections, reviewed
 
 
-@lru_cache(maxsize=1)
-def guarantee_sections() -> tuple[dict[str, Section], str]:
-    return _load(GUARANTEE_FILE, "sections")
+@cache
+def guarantee_sections(language: str = SOURCE_LANGUAGE) -> tuple[dict[str, Section], str]:
+    return _load(GUARANTEE_FILE, "sections", language)
 
 
-@lru_cache(maxsize=1)
-def info_sections() -> tuple[dict[str, Section], str]:
-    return _load(INFO_FILE, "answers")
+@cache
+def info_sections(language: str = SOURCE_LANGUAGE) -> tuple[dict[str, Section], str]:
+    return _load(INFO_FILE, "answers", language)
 
 
 def _answer(sections: list[Section], reviewed: str) -> InfoAnswer:

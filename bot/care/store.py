@@ -37,14 +37,14 @@ def seed_care_units(database: Database) -> dict[str, int]:
             row = existing.get(entry["id"])
             if row is None:
                 session.add(CareUnitRecord(id=entry["id"], name=entry["name"],
-                                           type=entry["type"], region=entry["region"],
+                                           kind=entry["kind"], region=entry["region"],
                                            municipality=entry.get("municipality") or "",
                                            data=data, origin="content"))
                 counts["added"] += 1
             elif row.origin == "staff":
                 counts["kept_staff_edits"] += 1
             elif row.data != data:
-                row.name, row.type, row.region = entry["name"], entry["type"], entry["region"]
+                row.name, row.kind, row.region = entry["name"], entry["kind"], entry["region"]
                 row.municipality = entry.get("municipality") or ""
                 row.data, row.updated_at = data, utcnow()
                 counts["updated"] += 1

@@ -86,7 +86,7 @@ class CareUnitRecord(Base):
 
     id = Column(String(64), primary_key=True)
     name = Column(String(200), nullable=False)
-    type = Column(String(32), nullable=False)
+    kind = Column(String(32), nullable=False)
     region = Column(String(16), nullable=False)
     municipality = Column(String(64), nullable=False, default="")
     data = Column(JSON, nullable=False)       # the unit as in care_units.yml, hours included

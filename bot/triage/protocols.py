@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from bot.content.loader import CONTENT_DIR, ContentError, get, get_date, read_yaml
+from bot.content.texts import SOURCE_LANGUAGE, translated
 from bot.triage.ages import AgeRange
 from bot.triage.concepts import Concept, concept_ids, concepts, phrases
 from bot.triage.conditions import Conditions, parse_conditions
@@ -117,7 +118,7 @@ def _texts(raw: Any, path: Path, field: str) -> tuple[str, ...]:
 
 
 def _question(protocol_id: str, entry: Any, index: int, path: Path,
-              known: dict[str, Concept]) -> Question:
+              known: dict[str, Concept], language: str) -> Question:
     prefix = f"questions[{index}]."
     if not isinstance(entry, dict):
         raise ContentError(path, f"questions[{index}]", "must be a mapping")
@@ -130,16 +131,22 @@ def _question(protocol_id: str, entry: Any, index: int, path: Path,
         raise ContentError(path, f"{prefix}destination", f"may only be {DESTINATION_ED!r}")
     if destination and yes != Level.URGENT:
         raise ContentError(path, f"{prefix}destination", "is only for if_yes: urgent")
-    text = " ".join(get(entry, "text", str, path, prefix).split())
+    question_id = f"{protocol_id}.{short_id}"
+
+    def text_of(key: str) -> str:
+        swedish = " ".join(get(entry, key, str, path, prefix).split())
+        return str(translated(language, f"protocol.{question_id}.{key}", swedish))
+
+    text = text_of("text")
     if not text.endswith("?"):
         raise ContentError(path, f"{prefix}text", "a question must end with '?'")
     return Question(
-        id=f"{protocol_id}.{short_id}",
+        id=question_id,
         text=text,
-        why=" ".join(get(entry, "why", str, path, prefix).split()),
+        why=text_of("why"),
         yes=yes,
         unknown=_level(entry, "if_unknown", path, prefix, default=yes),
-        reason=" ".join(get(entry, "reason", str, path, prefix).split()),
+        reason=text_of("reason"),
         asks=(concept_ids(entry["asks"], path, f"{prefix}asks", known)
               if entry.get("asks") is not None else ()),
         requires=(concept_ids(entry["requires"], path, f"{prefix}requires", known)
@@ -151,7 +158,8 @@ def _question(protocol_id: str, entry: Any, index: int, path: Path,
     )
 
 
-def load_protocol(path: Path, known: dict[str, Concept] | None = None) -> Protocol:
+def load_protocol(path: Path, known: dict[str, Concept] | None = None,
+                  language: str = SOURCE_LANGUAGE) -> Protocol:
     known = concepts() if known is None else known
     data = read_yaml(path)
     protocol_id = get(data, "id", str, path)
@@ -163,8 +171,13 @@ def load_protocol(path: Path, known: dict[str, Concept] | None = None) -> Protoc
     questions_raw = get(data, "questions", list, path, required=False, default=[])
     if kind != ADMINISTRATIVE and not questions_raw:
         raise ContentError(path, "questions", f"a {kind} protocol needs questions")
-    questions = tuple(_question(protocol_id, q, i, path, known)
+    questions = tuple(_question(protocol_id, q, i, path, known, language)
                       for i, q in enumerate(questions_raw))
+
+    def text_of(key: str, swedish: str | tuple[str, ...]) -> Any:
+        # Clinical texts are catalogue entries: protocol.<id>.<field>, per language.
+        return translated(language, f"protocol.{protocol_id}.{key}", swedish)
+
     ids = [q.id for q in questions]
     if len(ids) != len(set(ids)):
         raise ContentError(path, "questions", "question ids must be unique")
@@ -173,16 +186,18 @@ def load_protocol(path: Path, known: dict[str, Concept] | None = None) -> Protoc
         prefix = f"age_rules[{i}]."
         if not isinstance(rule, dict):
             raise ContentError(path, f"age_rules[{i}]", "must be a mapping")
+        rule_id = get(rule, "id", str, path, prefix)
         age_rules.append(AgeRule(
             applies_to=_ages(rule, path, f"{prefix}applies_to"),
             level=_level(rule, "level", path, prefix),
-            reason=" ".join(get(rule, "reason", str, path, prefix).split()),
-            id=f"{protocol_id}.{get(rule, 'id', str, path, prefix)}",
+            reason=text_of(f"{rule_id}.reason",
+                           " ".join(get(rule, "reason", str, path, prefix).split())),
+            id=f"{protocol_id}.{rule_id}",
         ))
     advice = get(data, "advice", dict, path)
     return Protocol(
         id=protocol_id,
-        title=get(data, "title", str, path),
+        title=text_of("title", get(data, "title", str, path)),
         kind=kind,
         terms=_phrases(data.get("terms"), path, "terms", kind != GENERAL, known),
         context_terms=_phrases(data.get("context_terms"), path, "context_terms", False, known),
@@ -191,9 +206,11 @@ def load_protocol(path: Path, known: dict[str, Concept] | None = None) -> Protoc
         digital_ok=bool(get(data, "digital_ok", bool, path)),
         questions=questions,
         age_rules=tuple(age_rules),
-        self_care=_texts(advice.get("self_care"), path, "advice.self_care"),
-        seek_care_if=_texts(advice.get("seek_care_if"), path, "advice.seek_care_if"),
-        summary=" ".join(get(data, "summary", str, path).split()),
+        self_care=text_of("self_care",
+                          _texts(advice.get("self_care"), path, "advice.self_care")),
+        seek_care_if=text_of("seek_care_if",
+                             _texts(advice.get("seek_care_if"), path, "advice.seek_care_if")),
+        summary=text_of("summary", " ".join(get(data, "summary", str, path).split())),
         source=get(data, "source", str, path),
         reviewed=get_date(data, "reviewed", path),
         path=str(path),
@@ -201,17 +218,18 @@ def load_protocol(path: Path, known: dict[str, Concept] | None = None) -> Protoc
 
 
 def load_protocols(directory: Path = PROTOCOL_DIR,
-                   known: dict[str, Concept] | None = None) -> dict[str, Protocol]:
+                   known: dict[str, Concept] | None = None,
+                   language: str = SOURCE_LANGUAGE) -> dict[str, Protocol]:
     files = sorted(directory.glob("*.yml"))
     if not files:
         raise ContentError(directory, "<dir>", "no protocol files found")
-    found = {p.id: p for p in (load_protocol(path, known) for path in files)}
+    found = {p.id: p for p in (load_protocol(path, known, language) for path in files)}
     general = [p.id for p in found.values() if p.kind == GENERAL]
     if len(general) > 1:
         raise ContentError(directory, "kind", f"only one general protocol, found {general}")
     return found
 
 
-@lru_cache(maxsize=1)
-def protocols() -> dict[str, Protocol]:
-    return load_protocols()
+@cache
+def protocols(language: str = SOURCE_LANGUAGE) -> dict[str, Protocol]:
+    return load_protocols(language=language)

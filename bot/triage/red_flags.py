@@ -10,11 +10,12 @@ never depend on the intent classifier, and nothing later in a conversation lower
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from bot.content.loader import CONTENT_DIR, ContentError, get, get_date, read_yaml
 from bot.content.phone_book import phone_book
+from bot.content.texts import SOURCE_LANGUAGE, translated
 from bot.triage.ages import AgeRange
 from bot.triage.concepts import Concept, concepts, phrases
 from bot.triage.conditions import KEYS, Conditions, parse_conditions
@@ -62,8 +63,8 @@ class RedFlagHit:
         return {"id": self.flag.id, "level": self.flag.level.id, "evidence": list(self.evidence)}
 
 
-def load_red_flags(path: Path = RED_FLAGS_FILE,
-                   known: dict[str, Concept] | None = None) -> tuple[RedFlag, ...]:
+def load_red_flags(path: Path = RED_FLAGS_FILE, known: dict[str, Concept] | None = None,
+                   language: str = SOURCE_LANGUAGE) -> tuple[RedFlag, ...]:
     data = read_yaml(path)
     get_date(data, "reviewed", path)
     get(data, "source", str, path)
@@ -116,9 +117,12 @@ def load_red_flags(path: Path = RED_FLAGS_FILE,
             response = " ".join(response.format(**numbers).split())
         except (KeyError, ValueError) as error:
             raise ContentError(path, f"{prefix}response", f"bad placeholder {error}") from None
+        reason = get(entry, "reason", str, path, prefix)
         flags.append(RedFlag(
             id=flag_id, level=level, title=get(entry, "title", str, path, prefix),
-            reason=get(entry, "reason", str, path, prefix), response=response,
+            # Resident-facing texts are catalogue entries: red_flag.<id>.<field>.
+            reason=str(translated(language, f"red_flag.{flag_id}.reason", reason)),
+            response=str(translated(language, f"red_flag.{flag_id}.response", response)),
             groups=groups, group_numbers=group_numbers, when=when,
             unless=(phrases(entry["unless"], path, f"{prefix}unless", known)
                     if entry.get("unless") is not None else ()),
@@ -130,9 +134,9 @@ def load_red_flags(path: Path = RED_FLAGS_FILE,
     return tuple(flags)
 
 
-@lru_cache(maxsize=1)
-def red_flags() -> tuple[RedFlag, ...]:
-    return load_red_flags()
+@cache
+def red_flags(language: str = SOURCE_LANGUAGE) -> tuple[RedFlag, ...]:
+    return load_red_flags(language=language)
 
 
 def screen(text: str, facts: Facts | None = None,

@@ -4,10 +4,11 @@ tier sooner, such as those with a weak immune system or a serious chronic diseas
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from bot.content.loader import CONTENT_DIR, ContentError, get, get_date, read_yaml
+from bot.content.texts import SOURCE_LANGUAGE, translated
 from bot.triage.concepts import Concept, concept_ids, concepts
 from bot.triage.levels import Level
 
@@ -23,8 +24,8 @@ class RiskGroup:
     reason: str
 
 
-def load_risk_groups(path: Path = RISK_FILE,
-                     known: dict[str, Concept] | None = None) -> tuple[RiskGroup, ...]:
+def load_risk_groups(path: Path = RISK_FILE, known: dict[str, Concept] | None = None,
+                     language: str = SOURCE_LANGUAGE) -> tuple[RiskGroup, ...]:
     known = concepts() if known is None else known
     data = read_yaml(path)
     get_date(data, "reviewed", path)
@@ -45,11 +46,12 @@ def load_risk_groups(path: Path = RISK_FILE,
             requires=(concept_ids(entry["requires"], path, f"{prefix}requires", known)
                       if entry.get("requires") else ()),
             level=level,
-            reason=" ".join(get(entry, "reason", str, path, prefix).split()),
+            reason=str(translated(language, f"risk_group.{entry['id']}.reason",
+                                  " ".join(get(entry, "reason", str, path, prefix).split()))),
         ))
     return tuple(groups)
 
 
-@lru_cache(maxsize=1)
-def risk_groups() -> tuple[RiskGroup, ...]:
-    return load_risk_groups()
+@cache
+def risk_groups(language: str = SOURCE_LANGUAGE) -> tuple[RiskGroup, ...]:
+    return load_risk_groups(language=language)

@@ -87,3 +87,41 @@ def test_seed_loads_care_units_and_keeps_staff_edits(tmp_path: Path) -> None:
     directory = load_directory_from_db(database)
     assert directory.units[edited_id].phone == "031-999 99 99"
     assert len(directory.units) == len(content_directory().units)
+
+
+def test_kind_migration_keeps_units_that_staff_edited_under_the_old_name(tmp_path: Path) -> None:
+    import json
+
+    import sqlalchemy as sa
+
+    from bot.care.directory import content_directory
+    from bot.care.store import load_directory_from_db
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    migrate.upgrade(url, "0005")
+    unit = next(u for u in content_directory().units.values() if u.kind == "vardcentral")
+    old_data = {"type" if key == "kind" else key: value
+                for key, value in _unit_entry(unit.id).items()}
+    database = Database(url)
+    with database.engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO care_units (id, name, type, region, municipality, data, origin, "
+            "updated_at) VALUES (:id, :name, 'vardcentral', :region, :municipality, :data, "
+            "'staff', '2026-12-01 00:00:00')"),
+            {"id": unit.id, "name": unit.name, "region": unit.region,
+             "municipality": unit.municipality, "data": json.dumps(old_data)})
+    database.dispose()
+    migrate.upgrade(url)
+    directory = load_directory_from_db(Database(url))
+    assert directory.units[unit.id].kind == "vardcentral"
+    with Database(url).engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT kind FROM care_units")).scalar_one() == (
+            "vardcentral")
+
+
+def _unit_entry(unit_id: str) -> dict:
+    from bot.care.directory import UNITS_FILE
+    from bot.care.store import _json_safe
+    from bot.content.loader import read_yaml
+
+    return _json_safe(next(e for e in read_yaml(UNITS_FILE)["units"] if e["id"] == unit_id))
