@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from bot.triage.ages import CHILD_MAX_YEARS
 from bot.triage.normalise import fold
 
 _NUMBER_WORDS = {
@@ -391,7 +392,7 @@ def extract_facts(text: str) -> Facts:
     pregnant = "pregnancy_week" in measures or bool(_PREGNANT.search(folded))
     named_child = bool(_CHILD_WORDS.search(folded)) or (
         age is None and bool(_INFANT_WORDS.search(folded)))
-    child = (age is not None and age < 16) or (named_child and not pregnant)
+    child = (age is not None and age < CHILD_MAX_YEARS) or (named_child and not pregnant)
     adult = any(m.group(1) not in _SPEAKER_OWNERS for m in _ADULT_WORDS.finditer(folded))
     return Facts(age_years=age, child=child, adult=adult, temperature=_temperature(folded),
                  duration_days=_duration(folded), **measures)
