@@ -138,9 +138,10 @@ SMALL_TALK_INTENTS = ("greet", "goodbye", "thanks", "affirm", "deny", "dont_know
                       DEFAULT_NLU_FALLBACK_INTENT_NAME)
 
 
-# Concepts that say who is ill, not what is wrong ("en man på 45", "pappa", "6 månader"):
-# no complaint on their own ("hur mycket skatt betalar man på pension" is off-topic).
-WHO_NOT_WHAT = ("male", "age")
+# Concepts that say who is ill, for how long or where they have been, not what is wrong
+# ("en man på 45", "6 månader", "i tre veckor", "utlandsresa"): no complaint on their own
+# ("hur mycket skatt betalar man på pension", "vaccin inför utlandsresa" are no symptoms).
+CONTEXT_TOPICS = ("male", "age", "duration", "travel_abroad")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -178,12 +179,12 @@ class TriageGuard(GraphComponent, IntentClassifier):
         # and the words that say a sign is absent ("andas normalt").
         self._terms = tuple(dict.fromkeys(
             [term for p in protocols().values() for term in p.terms + p.context_terms]
-            + [form for c in concepts().values() if c.topic not in WHO_NOT_WHAT
+            + [form for c in concepts().values() if c.topic not in CONTEXT_TOPICS
                for form in c.forms + c.absent_forms]))
         # Complaints named by the protocols and signs affirmed (not "kan gå", which denies
         # one): they overrule an errand prediction whose errand words the message lacks.
         self._complaints = complaint_terms() + tuple(
-            form for c in concepts().values() if c.topic not in WHO_NOT_WHAT
+            form for c in concepts().values() if c.topic not in CONTEXT_TOPICS
             for form in c.forms)
 
     @classmethod

@@ -76,6 +76,10 @@ _ADULT_WORDS = re.compile(
     r"my partner|grandma|grandpa|grandmother|grandfather)\b"
 )
 _PREGNANT = re.compile(r"\b(gravid\w*|pregnan\w*|fosterror\w*|vantar barn)")
+_NURSING = re.compile(r"\b(?:jag ammar|ammar jag|nar jag ammar|jag har ammat|ammande mamma|"
+                      r"i am breastfeeding|im breastfeeding|when i breastfeed|"
+                      r"while breastfeeding|when breastfeeding)\b")
+_BREAST = re.compile(r"\b(?:brost\w*|vart\w*|mjolkstockning\w*|mastit\w*|nipple\w*|breast\w*)")
 _SPEAKER_OWNERS = frozenset({"hans", "hennes", "barnets", "deras", "his", "her", "their"})
 _INFANT_WORDS = re.compile(r"\b(bebis\w*|baby|spadbarn\w*|nyfodd\w*|newborn|infant)\b")
 # Words for a person right before an age: "dotter 2 år", "bebis 6 veckor".
@@ -167,7 +171,7 @@ _ARING = re.compile(r"arings?|aringar|aringen")
 _AGE_COMPACT = re.compile(r"\b(" + _trie(list(_NUMBER_WORDS)) + r")aring")
 _AGE_UNIT = re.compile(
     r"(?:\b(\w{1,24})\s+)?" + r"\b" + _NUMBER + r"\s*" +
-    r"(ars?|years?|manaders|manader|manad|mnd|man|months?|veckors|veckor|vecka|weeks?|"
+    r"(ars?|years?|manaders|manader|manad|mnd|man|months?|veckors|veckor|vecka|weeks?|v|"
     r"dagar|days?)\b"
     r"(?:\s+(gammal|gamla|old))?"
 )
@@ -176,6 +180,7 @@ _PERSON_PA = re.compile(r"\b(?:" + _PERSON.pattern + r")\s+(?:pa|of)\s+$")
 _AGE_BARE = re.compile(r"\b(?:jag ar|i am|i'm|im|hon ar|han ar)\s+(\d{1,3})\b"
                        r"(?!\s*(?:grader|%|dag|dygn|day|timm|hour))")
 _MARKER = re.compile(_DURATION_MARKERS)
+_AGO = re.compile(r"\s+(?:sen|sedan|ago|tillbaka)\b")
 _AGE_AFTER_PERSON = re.compile(
     r"\b(?:" + _PERSON.pattern + r")\s+(\d{1,3})\b(?![.,]\d)(?!\s*(?:grader|grad|%|kg|kilo|mmol|"
     r"st\b|stycken|slag|cm|mm|min|timm|dag|dar|dygn|veck|manad|ar\b|gang|ggr|alvedon|tablett|"
@@ -199,10 +204,18 @@ def _age(text: str) -> float | None:
             return _value(number)  # a number of years outside a duration is an age
         person = bool(before and _PERSON.fullmatch(before)) or bool(
             before in ("pa", "of") and _PERSON_PA.search(text, 0, m.start(2)))
+        # A parent's shorthand opening the message ("8 mån, dreglar massor"): the baby's age.
+        person = person or (m.start() == 0 and before is None and unit in ("man", "mnd", "v")
+                            and not _AGO.match(text, m.end()))
         if unit == "man" and not (person or old or (before in _AGE_VERBS
                                                      and _INFANT_WORDS.search(text))):
             continue  # "mån" is also "man": an age only beside a person ("bebis 3 mån",
             # "bebisen är 7 mån")
+        # "6v" is weeks of a baby ("dottern är 6v"), never of a pregnancy ("är 8 v gravid").
+        if unit == "v" and not ((person or (before in _AGE_VERBS and (
+                _INFANT_WORDS.search(text) or _CHILD_WORDS.search(text))))
+                and not _PREGNANT.search(text)):
+            continue
         # "på en vecka" is a span ("gått upp 3 kilo på en vecka"), so no "på" here.
         in_days = unit.startswith(("dag", "day"))
         # "bebisen är 10 dagar" is an age; "det är 3 dagar" is how long.
@@ -211,7 +224,7 @@ def _age(text: str) -> float | None:
         if old or person or (unit.endswith("s") and unit not in ("months", "days")) or (
             before in ("ar", "is", "blir", "fyllt", "of")
         ):
-            days = _value(number) * (7 if unit.startswith(("veck", "week"))
+            days = _value(number) * (7 if unit.startswith(("veck", "week", "v"))
                                      else 1 if in_days else 30)
             return round(days / 365, 3)
     # "jag är 45", "mamma är 82"
@@ -392,8 +405,12 @@ def extract_facts(text: str) -> Facts:
     pregnant = "pregnancy_week" in measures or bool(_PREGNANT.search(folded))
     named_child = bool(_CHILD_WORDS.search(folded)) or (
         age is None and bool(_INFANT_WORDS.search(folded)))
-    child = (age is not None and age < CHILD_MAX_YEARS) or (named_child and not pregnant)
     adult = any(m.group(1) not in _SPEAKER_OWNERS for m in _ADULT_WORDS.finditer(folded))
+    # "ont i bröstvårtorna när jag ammar, bebisen är 1 vecka": the nursing mother is the
+    # patient, and the baby's age is not hers.
+    if _NURSING.search(folded) and _BREAST.search(folded):
+        age, named_child, adult = None, False, True
+    child = (age is not None and age < CHILD_MAX_YEARS) or (named_child and not pregnant)
     return Facts(age_years=age, child=child, adult=adult, temperature=_temperature(folded),
                  duration_days=_duration(folded), **measures)
 

@@ -5,7 +5,8 @@ Phrase syntax (used in red_flags.yml and protocols/*.yml):
 - a word ending in `*` matches any word starting with it: `brost*` matches bröstet,
   bröstsmärta; other words must match whole, except that words of seven letters or more
   also match with one typo (a letter missing, extra, wrong or two swapped, but never the
-  first letter);
+  first letter), unless the text's word is a real word of its own
+  (bot/content/real_words.yml: "tandvård" is no misspelt "tandvärk");
 - up to two other words may stand between the words of a phrase ("ont i hela bröstet"
   matches `ont i brost*`), but never across a clause boundary (. , ; ! ? "men", "but").
 
@@ -24,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from bot.content.loader import ContentError
+from bot.content.loader import CONTENT_DIR, ContentError, get, get_date, read_yaml
 from bot.triage.normalise import fold
 
 NEGATIONS = frozenset({
@@ -58,6 +59,35 @@ def tokenize(text: str) -> Tokens:
             # "he's" is not "hes" (Swedish for hoarse).
             tokens.append("he" if word == "hes" and raw != word else word)
     return tokens
+
+
+REAL_WORDS_FILE = CONTENT_DIR / "real_words.yml"
+
+
+@lru_cache(maxsize=1)
+def _real_words() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
+    """From bot/content/real_words.yml: whole words and stems that are never read as a typo
+    of another word, and compounds that a shorter stem does not match."""
+    data = read_yaml(REAL_WORDS_FILE)
+    get_date(data, "reviewed", REAL_WORDS_FILE)
+    entries = [fold(str(w)) for w in get(data, "words", list, REAL_WORDS_FILE)]
+    compounds = [fold(str(w)).rstrip("*")
+                 for w in get(data, "compounds", list, REAL_WORDS_FILE, required=False,
+                              default=[])]
+    return (frozenset(w for w in entries if not w.endswith("*")),
+            tuple(w[:-1] for w in entries if w.endswith("*")) + tuple(compounds),
+            tuple(compounds))
+
+
+def is_real_word(token: str) -> bool:
+    whole, stems, _ = _real_words()
+    return token in whole or token.startswith(stems)
+
+
+def _compound_length(token: str) -> int:
+    """The length of the compound of its own the token starts with ("brostvartorna" ->
+    "brostvart"), or 0: stems shorter than that do not match it."""
+    return max((len(c) for c in _real_words()[2] if token.startswith(c)), default=0)
 
 
 def _within_one_edit(a: str, b: str) -> bool:
@@ -98,8 +128,8 @@ class Word:
             return False
         if self.prefix:
             if token.startswith(self.text):
-                return True
-            if len(self.text) >= FUZZY_MIN_LENGTH:
+                return len(self.text) >= _compound_length(token)
+            if len(self.text) >= FUZZY_MIN_LENGTH and not is_real_word(token):
                 # A typo inside the stem: compare with the token's start of similar length.
                 return any(_within_one_edit(self.text, token[:n])
                            for n in (len(self.text) - 1, len(self.text), len(self.text) + 1)
@@ -107,7 +137,8 @@ class Word:
             return False
         if token == self.text:
             return True
-        return len(self.text) >= FUZZY_MIN_LENGTH and _within_one_edit(self.text, token)
+        return (len(self.text) >= FUZZY_MIN_LENGTH and _within_one_edit(self.text, token)
+                and not is_real_word(token))
 
 
 @dataclass(frozen=True)
@@ -185,24 +216,27 @@ class WordIndex:
             return cached
         found: set[Word] = set()
         size = len(token)
+        # A real word that one typo joins to a vocabulary word has no typo reading.
+        fuzzy = not is_real_word(token)
         if token != _BOUNDARY:
             hit = self._exact.get(token)
             if hit:
                 found.update(hit)
             prefix = self._prefix
-            for stop in range(1, min(size, self._longest_prefix) + 1):
+            # "bröst*" does not reach into "bröstvårtorna", a compound of its own.
+            for stop in range(max(1, _compound_length(token)), min(size, self._longest_prefix) + 1):
                 hit = prefix.get(token[:stop])
                 if hit:
                     found.update(hit)
             # One typo: only long words have it, so only tokens of about their length.
-            if FUZZY_MIN_LENGTH - 1 <= size <= self._longest_fuzzy_exact + 1:
+            if fuzzy and FUZZY_MIN_LENGTH - 1 <= size <= self._longest_fuzzy_exact + 1:
                 for key in _deletions(token):
                     hit = self._fuzzy_exact.get(key)
                     if hit:
                         found.update(w for w in hit if _within_one_edit(w.text, token))
             # A typo inside a long stem: the token's starts of about the stem's length.
             for stop in range(FUZZY_MIN_LENGTH - 1,
-                              min(size, self._longest_fuzzy_prefix + 1) + 1):
+                              min(size, self._longest_fuzzy_prefix + 1) + 1) if fuzzy else ():
                 start = token[:stop]
                 for key in _deletions(start):
                     hit = self._fuzzy_prefix.get(key)
@@ -311,11 +345,17 @@ def _is_negator(tokens: list[str], index: int) -> bool:
     return not (index > 0 and tokens[index - 1] in _UNCERTAIN_BEFORE)
 
 
+_REFLEXIVES = frozenset({"sig", "sej", "mig", "mej", "dig", "dej", "oss"})
+
+
 def _negated(tokens: list[str], start: int, end: int, phrase: Phrase) -> bool:
     if phrase.contains_negation:
         return False
-    # "han sluddrar inte": a negation right after the phrase.
+    # "han sluddrar inte": a negation right after the phrase, or after a reflexive pronoun
+    # ("rodnaden sprider sig inte").
     if end < len(tokens) and _is_negator(tokens, end):
+        return True
+    if end + 1 < len(tokens) and tokens[end] in _REFLEXIVES and _is_negator(tokens, end + 1):
         return True
     counted = 0
     for index in range(start - 1, -1, -1):

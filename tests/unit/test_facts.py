@@ -7,6 +7,14 @@ from bot.triage.facts import Facts, extract_facts
     ("text", "age", "child", "temperature", "duration"),
     [
         ("min son är 3 år och har haft 39 graders feber i två dagar", 3.0, True, 39.0, 2.0),
+        ("Vår dotter är 6v och känns varm", 0.115, True, None, None),   # "6v": weeks
+        ("8 mån, dreglar massor, tror det är tänderna", 0.658, True, None, None),
+        ("2 mån sen började det klia", None, False, None, None),        # a time ago
+        ("jag är 8 v gravid och mår illa", None, False, None, None),     # a pregnancy
+        # The nursing mother is the patient, not the baby whose age she gives.
+        ("det gör ont i bröstvårtorna när jag ammar, bebisen är 1 vecka", None, False, None,
+         None),
+        ("bebisen 2 veckor kräks efter att jag ammar", 0.038, True, None, None),
         ("Jag är 45 år och har ont i ryggen sedan en vecka", 45.0, False, None, 7.0),
         ("bebis 2 månader gammal med feber 38,2", 0.164, True, 38.2, None),
         ("min treåring har hosta sen igår", 3.0, True, None, 1.0),

@@ -56,6 +56,14 @@ def found(phrase: str, text: str) -> str:
         ("chest pain", "I have no chest pain", "negated"),
         ("chest pain", "I don't have chest pain", "negated"),
         ("chest pain", "sudden chest pain", "yes"),
+        ("rodnaden sprider", "rodnaden sprider sig inte", "negated"),  # after a reflexive
+        ("rodnaden sprider", "rodnaden sprider sig", "yes"),
+        ("ont i brost*", "ont i bröstvårtorna när jag ammar", "no"),  # a compound of its own
+        ("ont i brostvart*", "ont i bröstvårtorna när jag ammar", "yes"),
+        ("tandvark", "tandvärk sen igår", "yes"),
+        ("tandvark", "tandvrk sen igår", "yes"),                   # a typo still matches
+        ("tandvark", "akut tandvård i helgen", "no"),              # a real word of its own
+        ("tandvark*", "tandvårdsjouren", "no"),
     ],
 )
 def test_phrase_matching(phrase: str, text: str, expected: str) -> None:
