@@ -57,6 +57,7 @@ CAPABILITIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "out_of_scope": (("out_of_scope",), ("utter_out_of_scope",)),
 }
 OUT_OF_SCOPE = "out_of_scope"
+WEB_EMERGENCY = "emergency_answered_in_web"   # bot/web/chat.py
 # Digit runs (with spaces, dashes, dots) in a resident's message; those the redaction takes
 # for a personnummer or phone number must never come back in a reply.
 _DIGITS = re.compile(r"\d[\d \-\u2013.]{4,}\d")
@@ -127,12 +128,23 @@ async def run_case(session: aiohttp.ClientSession, url: str, case: dict[str, Any
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
         outcome.error = f"{type(error).__name__}: {error}"
     rows = await asyncio.get_running_loop().run_in_executor(None, log.transcript, sender)
+    read_transcript(outcome, rows)
+    return outcome
+
+
+def read_transcript(outcome: Outcome, rows: list[dict[str, Any]]) -> None:
+    """Per resident message: the intent, the actions and the top guesses from the log."""
     for row in rows:
         if row["role"] == "user":
             outcome.intents.append(row["intent"])
             outcome.actions.append(list((row["payload"] or {}).get("actions") or []))
             outcome.guesses.append(list((row["payload"] or {}).get("top_intents") or []))
-    return outcome
+        elif row["role"] == "event" and (row["payload"] or {}).get("kind") == WEB_EMERGENCY \
+                and outcome.intents:
+            # The web app answered a red flag with 112 before the dialogue did (under load):
+            # the message was read as the emergency it is.
+            outcome.intents[-1] = "emergency"
+            outcome.actions[-1].append("action_emergency")
 
 
 async def run_all(url: str, cases: list[dict[str, Any]], log: ConversationLog

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.tools.questions_eval import CASES_FILE, Outcome, load_cases, summarise
+from tests.tools.questions_eval import (
+    CASES_FILE,
+    Outcome,
+    load_cases,
+    read_transcript,
+    summarise,
+)
 
 
 def outcome(expected: str, messages: list[str], intents: list[str | None],
@@ -28,6 +34,18 @@ def test_the_capability_needs_its_intent_and_its_action() -> None:
                       ["nlu_fallback", "ask_privacy"],
                       [["action_fallback_suggest"], ["action_privacy"]])
     assert rescued.right and rescued.fell_back
+
+
+def test_a_112_answered_by_the_web_app_counts_as_the_emergency_it_read() -> None:
+    read = outcome("triage", ["hej", "min man har tryck över bröstet"], [], [])
+    read_transcript(read, [
+        {"role": "user", "intent": "greet", "payload": {"actions": ["utter_greet"]}},
+        {"role": "bot", "intent": None, "payload": None},
+        {"role": "user", "intent": None, "payload": None},
+        {"role": "event", "intent": None, "payload": {"kind": "emergency_answered_in_web"}},
+        {"role": "bot", "intent": None, "payload": None},
+    ])
+    assert read.intents == ["greet", "emergency"] and read.right
 
 
 def test_an_identifier_the_resident_wrote_must_not_come_back() -> None:
