@@ -181,9 +181,10 @@ _AGE_BARE = re.compile(r"\b(?:jag ar|i am|i'm|im|hon ar|han ar)\s+(\d{1,3})\b"
                        r"(?!\s*(?:grader|%|dag|dygn|day|timm|hour))")
 _MARKER = re.compile(_DURATION_MARKERS)
 _AGO = re.compile(r"\s+(?:sen|sedan|ago|tillbaka)\b")
+_PERSON_AFTER = re.compile(r"\s+(?:gamla?\s+)?(?:" + _PERSON.pattern + r")\b")
 _AGE_AFTER_PERSON = re.compile(
-    r"\b(?:" + _PERSON.pattern + r")\s+(\d{1,3})\b(?![.,]\d)(?!\s*(?:grader|grad|%|kg|kilo|mmol|"
-    r"st\b|stycken|slag|cm|mm|min|timm|dag|dar|dygn|veck|manad|ar\b|gang|ggr|alvedon|tablett|"
+    r"\b(?:" + _PERSON.pattern + r")\s+(?:(?:ar|is)\s+)?(\d{1,3})\b(?![.,]\d)"
+    r"(?!\s*(?:grader|grad|%|kg|kilo|mmol|st\b|stycken|slag|cm|mm|min|timm|dag|dar|dygn|veck|manad|ar\b|gang|ggr|alvedon|tablett|"
     r"piller|/))")
 
 
@@ -204,9 +205,11 @@ def _age(text: str) -> float | None:
             return _value(number)  # a number of years outside a duration is an age
         person = bool(before and _PERSON.fullmatch(before)) or bool(
             before in ("pa", "of") and _PERSON_PA.search(text, 0, m.start(2)))
-        # A parent's shorthand opening the message ("8 mån, dreglar massor"): the baby's age.
-        person = person or (m.start() == 0 and before is None and unit in ("man", "mnd", "v")
-                            and not _AGO.match(text, m.end()))
+        # A parent's shorthand opening the message ("8 mån, dreglar massor"), or the age
+        # before the person ("min 8 mån bebis"): the baby's age.
+        person = person or (unit in ("man", "mnd", "v", "manader", "veckor") and (
+            (m.start() == 0 and before is None and not _AGO.match(text, m.end()))
+            or bool(_PERSON_AFTER.match(text, m.end()))))
         if unit == "man" and not (person or old or (before in _AGE_VERBS
                                                      and _INFANT_WORDS.search(text))):
             continue  # "mån" is also "man": an age only beside a person ("bebis 3 mån",
@@ -322,6 +325,10 @@ _MEASURES: tuple[tuple[str, re.Pattern[str], float, float], ...] = (
         r"\b(?:blodsock\w*|sockret|sockervarde\w*|socker|bs|p-glukos|glukos\w*|glucose|"
         r"blood sugar|sugar|bg|b-glukos)\b" + _GAP + _DECIMAL), 0.5, 45.0),
     ("glucose", re.compile(r"\b" + _DECIMAL + r"\s*(?:mmol\w*|mm/l)"), 0.5, 45.0),
+    # "har diabetes och mina värden har legat på 13-15": "värden" are glucose readings only
+    # beside diabetes.
+    ("glucose", re.compile(r"\bdiabet\w*\b[^\d\n]{0,60}?\b(?:varden\w*|vardet)\b" + _GAP
+                           + _DECIMAL), 0.5, 45.0),
     ("pulse", re.compile(
         r"\b(?:puls|pulsen|pulsklock\w*|pulsmatar\w*|hjartfrekvens\w*|pulse|heart rate|hr)\b"
         + _GAP + r"(\d{2,3})\b"),
