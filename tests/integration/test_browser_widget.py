@@ -154,9 +154,12 @@ def test_server_unreachable_gives_the_safe_message(page: Page, system: RunningSy
 def _ask_in_embedded_chat(page: Page, question: str) -> str:
     page.get_by_role("button", name="Chatta med Vårdlotsen").click()
     frame = page.frame_locator("iframe[title^='Vårdlotsen']")
+    # The greeting is a bot entry too: wait for it, then for one after the question.
+    expect(frame.locator(".entry.bot").first).to_be_visible(timeout=20000)
+    before = frame.locator(".entry.bot").count()
     frame.locator("#message").fill(question)
     frame.locator("#message").press("Enter")
-    expect(frame.locator(".entry.bot").last).to_be_visible(timeout=20000)
+    expect(frame.locator(".entry.bot").nth(before)).to_be_visible(timeout=20000)
     expect(frame.locator("#send")).to_be_enabled(timeout=20000)
     return frame.locator("#log").inner_text()
 
