@@ -72,7 +72,7 @@ def _load(path: Path, entries_key: str,
         except KeyError as error:
             raise ContentError(path, f"{prefix}text", f"unknown placeholder {error}") from None
         # Catalogue ids: care_guarantee.<section>.text, care_info.<answer>.text.
-        text = str(translated(language, f"{path.stem}.{key}.text", text))
+        text = translated(language, f"{path.stem}.{key}.text", text)
         sections[key] = Section(key, raw.get("title", key), text, raw.get("region"),
                                 tuple(sources[ref] for ref in refs))
     return sections, reviewed

@@ -12,7 +12,7 @@ from __future__ import annotations
 import string
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.content.loader import CONTENT_DIR, ContentError, get, get_date, read_yaml
 from bot.content.phone_book import phone_book
@@ -21,11 +21,17 @@ TEXTS_FILE = CONTENT_DIR / "texts.yml"
 LANGUAGE_DIR = CONTENT_DIR / "lang"
 SOURCE_LANGUAGE = "sv"
 Text = str | tuple[str, ...]  # a list for advice bullets
+T = TypeVar("T", str, tuple[str, ...])
 
 
 class _KeepUnknown(dict):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+@cache
+def _phone_numbers() -> _KeepUnknown:
+    return _KeepUnknown({key: entry.number for key, entry in phone_book().items()})
 
 
 def _clean(raw: str, path: Path, field: str) -> str:
@@ -36,8 +42,7 @@ def _clean(raw: str, path: Path, field: str) -> str:
         list(string.Formatter().parse(text))
     except ValueError as error:
         raise ContentError(path, field, f"bad placeholder: {error}") from None
-    numbers = _KeepUnknown({key: entry.number for key, entry in phone_book().items()})
-    return text.format_map(numbers)
+    return text.format_map(_phone_numbers())
 
 
 def load_texts(path: Path = TEXTS_FILE) -> dict[str, str]:
@@ -79,19 +84,19 @@ def translations(language: str) -> dict[str, Text]:
     return load_translations(path)
 
 
-def translated(language: str, key: str, swedish: Text) -> Text:
+def translated(language: str, key: str, swedish: T) -> T:
     """The text of message id `key` in `language`, falling back to the Swedish source."""
     found = translations(language).get(key, swedish)
     if isinstance(swedish, str) != isinstance(found, str):
         raise ContentError(LANGUAGE_DIR / f"{language}.yml", f"texts.{key}",
                            "must be a text" if isinstance(swedish, str) else "must be a list")
-    return found
+    return found  # type: ignore[return-value]  # same kind as the source, checked above
 
 
 @cache
 def texts(language: str = SOURCE_LANGUAGE) -> dict[str, str]:
     source = load_texts()
-    return {key: str(translated(language, key, text)) for key, text in source.items()}
+    return {key: translated(language, key, text) for key, text in source.items()}
 
 
 def render(key: str, language: str = SOURCE_LANGUAGE, **values: Any) -> str:

@@ -177,15 +177,13 @@ class TriageGuard(GraphComponent, IntentClassifier):
         animal_words()
         # Every word of the triage vocabulary: a complaint, a background condition or a sign,
         # and the words that say a sign is absent ("andas normalt").
+        signs = [c for c in concepts().values() if c.topic not in CONTEXT_TOPICS]
         self._terms = tuple(dict.fromkeys(
             [term for p in protocols().values() for term in p.terms + p.context_terms]
-            + [form for c in concepts().values() if c.topic not in CONTEXT_TOPICS
-               for form in c.forms + c.absent_forms]))
+            + [form for c in signs for form in c.forms + c.absent_forms]))
         # Complaints named by the protocols and signs affirmed (not "kan gå", which denies
         # one): they overrule an errand prediction whose errand words the message lacks.
-        self._complaints = complaint_terms() + tuple(
-            form for c in concepts().values() if c.topic not in CONTEXT_TOPICS
-            for form in c.forms)
+        self._complaints = complaint_terms() + tuple(form for c in signs for form in c.forms)
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,

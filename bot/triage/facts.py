@@ -184,8 +184,8 @@ _AGO = re.compile(r"\s+(?:sen|sedan|ago|tillbaka)\b")
 _PERSON_AFTER = re.compile(r"\s+(?:gamla?\s+)?(?:" + _PERSON.pattern + r")\b")
 _AGE_AFTER_PERSON = re.compile(
     r"\b(?:" + _PERSON.pattern + r")\s+(?:(?:ar|is)\s+)?(\d{1,3})\b(?![.,]\d)"
-    r"(?!\s*(?:grader|grad|%|kg|kilo|mmol|st\b|stycken|slag|cm|mm|min|timm|dag|dar|dygn|veck|manad|ar\b|gang|ggr|alvedon|tablett|"
-    r"piller|/))")
+    r"(?!\s*(?:grader|grad|%|kg|kilo|mmol|st\b|stycken|slag|cm|mm|min|timm|dag|dar|dygn|veck|"
+    r"manad|ar\b|gang|ggr|alvedon|tablett|piller|/))")
 
 
 def _age(text: str) -> float | None:

@@ -64,30 +64,35 @@ def tokenize(text: str) -> Tokens:
 REAL_WORDS_FILE = CONTENT_DIR / "real_words.yml"
 
 
+@dataclass(frozen=True)
+class RealWords:
+    """bot/content/real_words.yml: words and stems never read as a typo of another word,
+    and compounds of their own that a shorter stem does not reach."""
+    whole: frozenset[str]
+    stems: tuple[str, ...]        # the compounds too: they have no typo reading either
+    compounds: tuple[str, ...]
+
+
 @lru_cache(maxsize=1)
-def _real_words() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
-    """From bot/content/real_words.yml: whole words and stems that are never read as a typo
-    of another word, and compounds that a shorter stem does not match."""
+def real_words() -> RealWords:
     data = read_yaml(REAL_WORDS_FILE)
     get_date(data, "reviewed", REAL_WORDS_FILE)
     entries = [fold(str(w)) for w in get(data, "words", list, REAL_WORDS_FILE)]
-    compounds = [fold(str(w)).rstrip("*")
-                 for w in get(data, "compounds", list, REAL_WORDS_FILE, required=False,
-                              default=[])]
-    return (frozenset(w for w in entries if not w.endswith("*")),
-            tuple(w[:-1] for w in entries if w.endswith("*")) + tuple(compounds),
-            tuple(compounds))
+    compounds = tuple(fold(str(w)).rstrip("*") for w in get(
+        data, "compounds", list, REAL_WORDS_FILE, required=False, default=[]))
+    return RealWords(frozenset(w for w in entries if not w.endswith("*")),
+                     tuple(w[:-1] for w in entries if w.endswith("*")) + compounds, compounds)
 
 
 def is_real_word(token: str) -> bool:
-    whole, stems, _ = _real_words()
-    return token in whole or token.startswith(stems)
+    known = real_words()
+    return token in known.whole or token.startswith(known.stems)
 
 
 def _compound_length(token: str) -> int:
     """The length of the compound of its own the token starts with ("brostvartorna" ->
     "brostvart"), or 0: stems shorter than that do not match it."""
-    return max((len(c) for c in _real_words()[2] if token.startswith(c)), default=0)
+    return max((len(c) for c in real_words().compounds if token.startswith(c)), default=0)
 
 
 def _within_one_edit(a: str, b: str) -> bool:
@@ -224,7 +229,8 @@ class WordIndex:
                 found.update(hit)
             prefix = self._prefix
             # "bröst*" does not reach into "bröstvårtorna", a compound of its own.
-            for stop in range(max(1, _compound_length(token)), min(size, self._longest_prefix) + 1):
+            first = max(1, _compound_length(token))
+            for stop in range(first, min(size, self._longest_prefix) + 1):
                 hit = prefix.get(token[:stop])
                 if hit:
                     found.update(hit)

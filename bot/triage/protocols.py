@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.content.loader import CONTENT_DIR, ContentError, get, get_date, read_yaml
-from bot.content.texts import SOURCE_LANGUAGE, translated
+from bot.content.texts import SOURCE_LANGUAGE, T, translated
 from bot.triage.ages import AgeRange
 from bot.triage.concepts import Concept, concept_ids, concepts, phrases
 from bot.triage.conditions import Conditions, parse_conditions
@@ -135,7 +135,7 @@ def _question(protocol_id: str, entry: Any, index: int, path: Path,
 
     def text_of(key: str) -> str:
         swedish = " ".join(get(entry, key, str, path, prefix).split())
-        return str(translated(language, f"protocol.{question_id}.{key}", swedish))
+        return translated(language, f"protocol.{question_id}.{key}", swedish)
 
     text = text_of("text")
     if not text.endswith("?"):
@@ -174,7 +174,7 @@ def load_protocol(path: Path, known: dict[str, Concept] | None = None,
     questions = tuple(_question(protocol_id, q, i, path, known, language)
                       for i, q in enumerate(questions_raw))
 
-    def text_of(key: str, swedish: str | tuple[str, ...]) -> Any:
+    def text_of(key: str, swedish: T) -> T:
         # Clinical texts are catalogue entries: protocol.<id>.<field>, per language.
         return translated(language, f"protocol.{protocol_id}.{key}", swedish)
 

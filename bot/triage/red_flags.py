@@ -121,8 +121,8 @@ def load_red_flags(path: Path = RED_FLAGS_FILE, known: dict[str, Concept] | None
         flags.append(RedFlag(
             id=flag_id, level=level, title=get(entry, "title", str, path, prefix),
             # Resident-facing texts are catalogue entries: red_flag.<id>.<field>.
-            reason=str(translated(language, f"red_flag.{flag_id}.reason", reason)),
-            response=str(translated(language, f"red_flag.{flag_id}.response", response)),
+            reason=translated(language, f"red_flag.{flag_id}.reason", reason),
+            response=translated(language, f"red_flag.{flag_id}.response", response),
             groups=groups, group_numbers=group_numbers, when=when,
             unless=(phrases(entry["unless"], path, f"{prefix}unless", known)
                     if entry.get("unless") is not None else ()),

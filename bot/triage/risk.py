@@ -46,8 +46,8 @@ def load_risk_groups(path: Path = RISK_FILE, known: dict[str, Concept] | None = 
             requires=(concept_ids(entry["requires"], path, f"{prefix}requires", known)
                       if entry.get("requires") else ()),
             level=level,
-            reason=str(translated(language, f"risk_group.{entry['id']}.reason",
-                                  " ".join(get(entry, "reason", str, path, prefix).split()))),
+            reason=translated(language, f"risk_group.{entry['id']}.reason",
+                              " ".join(get(entry, "reason", str, path, prefix).split())),
         ))
     return tuple(groups)
 
