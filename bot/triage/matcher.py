@@ -58,7 +58,7 @@ def tokenize(text: str) -> Tokens:
             word = raw.replace("'", "").replace("’", "")
             # "he's" is not "hes" (Swedish for hoarse).
             tokens.append("he" if word == "hes" and raw != word else word)
-    return tokens
+    return _read_expressions(tokens)
 
 
 REAL_WORDS_FILE = CONTENT_DIR / "real_words.yml"
@@ -71,6 +71,8 @@ class RealWords:
     whole: frozenset[str]
     stems: tuple[str, ...]        # the compounds too: they have no typo reading either
     compounds: tuple[str, ...]
+    # Set expressions read as one word: first word -> ((words, reading), ...), longest first.
+    readings: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -80,8 +82,33 @@ def real_words() -> RealWords:
     entries = [fold(str(w)) for w in get(data, "words", list, REAL_WORDS_FILE)]
     compounds = tuple(fold(str(w)).rstrip("*") for w in get(
         data, "compounds", list, REAL_WORDS_FILE, required=False, default=[]))
+    readings: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for phrase, reading in get(data, "readings", dict, REAL_WORDS_FILE, required=False,
+                               default={}).items():
+        words = tuple(fold(str(phrase)).split())
+        readings.setdefault(words[0], []).append((words, fold(str(reading))))
     return RealWords(frozenset(w for w in entries if not w.endswith("*")),
-                     tuple(w[:-1] for w in entries if w.endswith("*")) + compounds, compounds)
+                     tuple(w[:-1] for w in entries if w.endswith("*")) + compounds, compounds,
+                     {first: tuple(sorted(found, key=lambda r: -len(r[0])))
+                      for first, found in readings.items()})
+
+
+def _read_expressions(tokens: Tokens) -> Tokens:
+    """Set expressions replaced by their one-word reading ("svimmade nästan" is no faint)."""
+    readings = real_words().readings
+    if not readings or readings.keys().isdisjoint(tokens):
+        return tokens
+    read, i = Tokens(), 0
+    while i < len(tokens):
+        for words, reading in readings.get(tokens[i], ()):
+            if tuple(tokens[i:i + len(words)]) == words:
+                read.append(reading)
+                i += len(words)
+                break
+        else:
+            read.append(tokens[i])
+            i += 1
+    return read
 
 
 def is_real_word(token: str) -> bool:

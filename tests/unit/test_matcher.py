@@ -64,6 +64,13 @@ def found(phrase: str, text: str) -> str:
         ("tandvark", "tandvrk sen igår", "yes"),                   # a typo still matches
         ("tandvark", "akut tandvård i helgen", "no"),              # a real word of its own
         ("tandvark*", "tandvårdsjouren", "no"),
+        ("svimmade", "jag svimmade nästan i duschen", "no"),       # a set expression
+        ("svimmade", "nästan svimmade på bussen", "no"),
+        ("svimfardig*", "jag svimmade nästan i duschen", "yes"),
+        ("svimfardig*", "höll på att svimma", "yes"),
+        ("fainted", "I nearly fainted", "no"),
+        ("svimmade", "svimmade, nästan en minut", "yes"),          # not across a comma
+        ("svimmade", "hon svimmade och var borta nästan en minut", "yes"),
     ],
 )
 def test_phrase_matching(phrase: str, text: str, expected: str) -> None:
