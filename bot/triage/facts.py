@@ -314,7 +314,7 @@ _LONG_GAP = r"[^\d\n]{0,30}?"
 _MEASURES: tuple[tuple[str, re.Pattern[str], float, float], ...] = (
     ("spo2", re.compile(
         r"\b(?:saturation\w*|saturering\w*|sat|sats|saturationen|syremattnad\w*|syresattning\w*"
-        r"|syrehalt\w*|syreniva\w*|syremattning\w*|syret|spo2|sp02|o2|oxygen\w*|"
+        r"|syrehalt\w*|syreniva\w*|syremattning\w*|syret|syre|spo2|sp02|o2|oxygen\w*|"
         r"pulsoxi\w*|pulsoxy\w*|oximeter\w*|mattnaden|mattningen)\b" + _LONG_GAP + _DECIMAL
         + r"\s*%?"), 50.0, 100.0),
     ("spo2", re.compile(

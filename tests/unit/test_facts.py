@@ -73,3 +73,12 @@ def test_a_message_opening_with_the_week_is_a_pregnancy_week() -> None:
     assert extract_facts("v 28 och svullna fötter").pregnancy_week == 28.0
     assert extract_facts("ont i huvudet sedan vecka 32").pregnancy_week is None
     assert extract_facts("vecka 3 dagar med feber").pregnancy_week is None
+
+
+@pytest.mark.parametrize(("text", "name", "value"), [
+    ("hon är svettig och konstig, syre 90", "spo2", 90.0),         # plain "syre" (blind set M)
+    ("saturationen är 89", "spo2", 89.0),
+    ("sockret 1,9 och han vägrar äta", "glucose", 1.9),
+])
+def test_device_readings_next_to_their_label(text: str, name: str, value: float) -> None:
+    assert getattr(extract_facts(text), name) == value

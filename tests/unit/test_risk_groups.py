@@ -36,6 +36,9 @@ def test_every_risk_group_loads_with_a_reason() -> None:
     ("jag får cellgiftsbehandling och har fått feber 38,6 och ont i halsen", Level.URGENT,
      "risk.immunosuppressed_fever"),
     ("har ingen mjälte sen en olycka, nu 39,6 och frossa", Level.URGENT, "risk.asplenia_fever"),
+    ("farmor 85 hostar och har 38,5, hon äter och dricker sämre än vanligt", Level.URGENT,
+     "risk.old_fever_eating_less"),
+    ("pappa 82 har feber och äter nästan ingenting", Level.URGENT, "risk.old_fever_not_eating"),
 ])
 def test_a_risk_group_lifts_the_complaint(text: str, level: Level, reason: str) -> None:
     disposition = conclude(text).disposition
@@ -45,6 +48,11 @@ def test_a_risk_group_lifts_the_complaint(text: str, level: Level, reason: str) 
 
 def test_without_the_risk_group_the_same_complaint_is_self_care() -> None:
     disposition = conclude("har blivit förkyld, snuva och lite hosta").disposition
+    assert disposition is not None and disposition.level == Level.SELF_CARE
+
+
+def test_eating_less_with_fever_lifts_only_the_old() -> None:
+    disposition = conclude("jag är 35, feber 38,5 sen igår och äter sämre").disposition
     assert disposition is not None and disposition.level == Level.SELF_CARE
 
 
