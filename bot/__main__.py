@@ -1,4 +1,4 @@
-"""Command line: python -m bot {train,model-path,seed,run,create-staff,purge}.
+"""Command line: python -m bot {train,model-path,seed,run,create-staff,purge,import-directory}.
 
 Developer tooling (eval, questions, bench, resilience, nlu-report) is `python -m tests.tools`.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from bot.config import Settings
 
@@ -27,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     purge = commands.add_parser(
         "purge", help="delete resident data past the retention time, in every store")
     purge.add_argument("--days", type=int, help="override RETENTION_DAYS")
+    directory = commands.add_parser(
+        "import-directory", help="update the care directory from an HSA export (JSON)")
+    directory.add_argument("file", type=Path, help="the export file")
+    directory.add_argument("--dry-run", action="store_true",
+                           help="show what would be added and changed, change nothing")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
 
@@ -52,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         return run(settings, model)
     elif args.command == "create-staff":
         return create_staff(settings, args.username, args.role, args.password_stdin)
+    elif args.command == "import-directory":
+        return import_directory(settings, args.file, args.dry_run)
     elif args.command == "purge":
         from bot.staff.audit import AuditLog
         from bot.store.database import Database
@@ -89,6 +97,31 @@ def create_staff(settings: Settings, username: str, role: str, from_stdin: bool)
         return 1
     print(f"Created {role} {username!r}. Log in at /staff/login.")
     return 0
+
+
+def import_directory(settings: Settings, path: Path, dry_run: bool) -> int:
+    from sqlalchemy import inspect
+
+    from bot.care import importer
+    from bot.store import migrate
+    from bot.store.database import Database
+
+    if not path.is_file():
+        print(f"No such file: {path}")
+        return 1
+    if not dry_run:
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        migrate.upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        if "care_units" not in inspect(database.engine).get_table_names():
+            print("The app database is not prepared yet: run python -m bot seed first.")
+            return 1
+        report = importer.import_directory(database, path, dry_run=dry_run)
+    finally:
+        database.dispose()
+    print(importer.format_report(report))
+    return 0 if report.ok else 1
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DIRECTORY_EXPORT = ROOT / "bot" / "content" / "directory" / "hsa_export_sample.json"
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -43,6 +44,14 @@ def _embed_demo(env: Mapping[str, str]) -> bool:
         raise SystemExit("Configuration error: EMBED_DEMO=1 cannot be combined with "
                          "EMBED_JWT_KEY: the demo page would sign test identities with it")
     return enabled
+
+
+def _directory_export(env: Mapping[str, str]) -> Path | None:
+    """The HSA export the seed step imports: unset = our demo sample, empty = none."""
+    if "DIRECTORY_EXPORT" not in env:
+        return SAMPLE_DIRECTORY_EXPORT
+    raw = env["DIRECTORY_EXPORT"].strip()
+    return Path(raw).resolve() if raw else None
 
 
 def _key(env: Mapping[str, str]) -> str | None:
@@ -88,6 +97,7 @@ class Settings:
     chat_limit_per_conversation: int = 30
     login_limit_per_address: int = 20
     login_limit_per_account: int = 10
+    directory_export: Path | None = None    # HSA export imported by the seed step
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -128,6 +138,7 @@ class Settings:
             chat_limit_per_conversation=_int(env, "CHAT_LIMIT_PER_CONVERSATION", 30),
             login_limit_per_address=_int(env, "LOGIN_LIMIT_PER_ADDRESS", 20),
             login_limit_per_account=_int(env, "LOGIN_LIMIT_PER_ACCOUNT", 10),
+            directory_export=_directory_export(env),
         )
 
     def process_env(self) -> dict[str, str]:
@@ -160,4 +171,5 @@ class Settings:
             "CHAT_LIMIT_PER_CONVERSATION": str(self.chat_limit_per_conversation),
             "LOGIN_LIMIT_PER_ADDRESS": str(self.login_limit_per_address),
             "LOGIN_LIMIT_PER_ACCOUNT": str(self.login_limit_per_account),
+            "DIRECTORY_EXPORT": str(self.directory_export or ""),
         }

@@ -98,7 +98,9 @@ def fallback(ranking: Iterable[Mapping[str, Any]], unknown_language: bool) -> Re
 
 def offer_human(listed_unit: CareUnit | None) -> Reply:
     """No live handoff yet: 1177 and, when known, the resident's listed vårdcentral."""
-    if listed_unit is not None:
+    if listed_unit is not None and listed_unit.phone:
         return Reply().say("offer_human_listed", listed_unit=listed_unit.name,
                            phone=listed_unit.phone)
+    if listed_unit is not None:
+        return Reply().say("offer_human_listed_no_phone", listed_unit=listed_unit.name)
     return Reply().say("offer_human")

@@ -85,8 +85,10 @@ class BookingConversation:
 
     def _anonymous(self, turn: BookingTurn, reply: Reply) -> Reply:
         unit = self.unit(turn)
-        if unit is not None:
+        if unit is not None and unit.phone:
             return reply.say("booking_anonymous_unit", name=unit.name, phone=unit.phone)
+        if unit is not None:
+            return reply.say("booking_anonymous_unit_no_phone", name=unit.name)
         return reply.say("booking_anonymous")
 
     def _line(self, booking: Booking) -> str:
@@ -163,8 +165,8 @@ class BookingConversation:
         slots = self.service.free_slots(unit.id, turn.slots.get("booking_kind"), window,
                                         turn.now)
         if not slots:
-            return Reply().keep(booking_when=None).say("booking_no_slots", name=unit.name,
-                                                      phone=unit.phone)
+            key = "booking_no_slots" if unit.phone else "booking_no_slots_no_phone"
+            return Reply().keep(booking_when=None).say(key, name=unit.name, phone=unit.phone)
         offers = [{"id": s.id, "title": slot_title(s)} for s in slots]
         return Reply().keep(booking_when=str(value), booking_offers=offers, booking_slot=None)
 

@@ -1,7 +1,8 @@
 """The care directory: municipalities and care units with opening hours, validated on load.
 
 Content lives in bot/content/municipalities.yml and care_units.yml; the seed step copies it
-into the app database, where staff may edit it. Both paths produce the same `CareUnit`.
+into the app database, where staff may edit it and an HSA export may update it
+(bot/care/hsa.py). Every path produces the same `CareUnit`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,14 @@ STATUSES = ("demo", "verified")
 CERTAINTIES = ("SRC", "SRC-OLD", "KNOW", "UNVERIFIED", "ILLUSTRATIVE")
 HOUR_KEYS = (*DAY_KEYS, HOLIDAY_KEY)
 _RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+PHONE = re.compile(r"[0-9 +\-]{3,20}")
+# HSA-id: "SE" + the catalogue owner's 10-digit organisation number + "-" + letters and/or
+# digits, at most 31 characters (Inera's rule as quoted in openEHR Sweden's guide "HSA-identitet
+# och Organisationsnummer").
+HSA_ID = re.compile(r"SE\d{10}-[A-Za-z0-9]+")
+HSA_ID_MAX = 31
+# SCB kommunkod: two digits of the county (län 13 Halland, 14 Västra Götaland) + two more.
+COUNTY_CODES = {"Halland": "13", "VGR": "14"}
 
 Minutes = tuple[int, int]   # [start, end) in minutes after midnight
 
@@ -70,6 +79,7 @@ class Municipality:
     lon: float
     population: int
     aliases: tuple[str, ...] = ()
+    code: str = ""             # SCB kommunkod, e.g. "1480" for Göteborg
 
 
 @dataclass(frozen=True)
@@ -79,8 +89,8 @@ class CareUnit:
     kind: str   # vardcentral, jourcentral, narakut, ...; as CareOption.kind
     region: str
     municipality: str          # "" for a digital unit serving a whole region
-    address: str
-    phone: str
+    address: str               # "" when not known (an HSA export without a visiting address)
+    phone: str                 # "" when no verified number is known: never a made-up one
     url: str
     services: tuple[str, ...]
     hours: dict[str, tuple[Minutes, ...]]
@@ -91,6 +101,10 @@ class CareUnit:
     hours_verified: bool = False
     certainty: str = "ILLUSTRATIVE"
     source: str = ""
+    hsa_id: str = ""           # the unit's identity in the national catalogue HSA
+    lat: float | None = None   # WGS84 decimal degrees, when the source gives a position
+    lon: float | None = None
+    imported: str = ""         # ISO date of the HSA import that last set the facts
 
     @property
     def always_open(self) -> bool:
@@ -257,11 +271,19 @@ def _municipalities(path: Path) -> list[Municipality]:
     data = read_yaml(path)
     get_date(data, "reviewed", path)
     result = []
+    codes: set[str] = set()
     for i, entry in enumerate(get(data, "municipalities", list, path)):
         prefix = f"municipalities[{i}]."
         region = get(entry, "region", str, path, prefix)
         if region not in REGIONS:
             raise ContentError(path, f"{prefix}region", f"must be one of {REGIONS}")
+        code = get(entry, "code", str, path, prefix)
+        if not re.fullmatch(r"\d{4}", code) or code[:2] != COUNTY_CODES[region]:
+            raise ContentError(path, f"{prefix}code", f"{code!r} is not a kommunkod of {region} "
+                               f"(four digits starting {COUNTY_CODES[region]})")
+        if code in codes:
+            raise ContentError(path, f"{prefix}code", f"{code!r} is used twice")
+        codes.add(code)
         result.append(Municipality(
             name=get(entry, "name", str, path, prefix), region=region,
             lat=float(get(entry, "lat", (int, float), path, prefix)),
@@ -269,6 +291,7 @@ def _municipalities(path: Path) -> list[Municipality]:
             population=int(get(entry, "population", int, path, prefix)),
             aliases=tuple(get(entry, "aliases", list, path, prefix, required=False,
                               default=[])),
+            code=code,
         ))
     return result
 
@@ -288,9 +311,23 @@ def unit_from_dict(entry: dict[str, Any], path: Path | str, prefix: str,
         raise ContentError(path, f"{prefix}municipality", f"unknown municipality {municipality!r}")
     if not municipality and kind != "digital":
         raise ContentError(path, f"{prefix}municipality", "only digital units may omit it")
-    phone = get(entry, "phone", str, path, prefix)
-    if not re.fullmatch(r"[0-9 +\-]{3,20}", phone) or not any(c.isdigit() for c in phone):
+    phone = _optional_text(entry, "phone", path, prefix, required=True)
+    if phone and (not PHONE.fullmatch(phone) or not any(c.isdigit() for c in phone)):
         raise ContentError(path, f"{prefix}phone", f"{phone!r} is not a phone number")
+    hsa_id = _optional_text(entry, "hsa_id", path, prefix)
+    if hsa_id and (not HSA_ID.fullmatch(hsa_id) or len(hsa_id) > HSA_ID_MAX):
+        raise ContentError(path, f"{prefix}hsa_id", f"{hsa_id!r} is not an HSA-id "
+                           "(SE + 10 digits + '-' + letters or digits, at most 31 characters)")
+    lat, lon = _position(entry, path, prefix)
+    raw_imported = entry.get("imported")
+    imported = (raw_imported.isoformat() if isinstance(raw_imported, dt.date)
+                else _optional_text(entry, "imported", path, prefix))
+    if imported:
+        try:
+            dt.date.fromisoformat(imported)
+        except ValueError:
+            raise ContentError(path, f"{prefix}imported",
+                               f"must be a date YYYY-MM-DD, got {imported!r}") from None
     services = tuple(get(entry, "services", list, path, prefix))
     for service in services:
         if service not in SERVICES:
@@ -316,7 +353,7 @@ def unit_from_dict(entry: dict[str, Any], path: Path | str, prefix: str,
     return CareUnit(
         id=get(entry, "id", str, path, prefix), name=get(entry, "name", str, path, prefix),
         kind=kind, region=choice("region", REGIONS), municipality=municipality,
-        address=get(entry, "address", str, path, prefix), phone=phone,
+        address=_optional_text(entry, "address", path, prefix, required=True), phone=phone,
         url=get(entry, "url", str, path, prefix), services=services, hours=hours,
         exceptions=exceptions,
         min_age_years=float(entry.get("min_age_years") or 0.0),
@@ -325,7 +362,35 @@ def unit_from_dict(entry: dict[str, Any], path: Path | str, prefix: str,
         hours_verified=bool(entry.get("hours_verified")),
         certainty=choice("certainty", CERTAINTIES),
         source=get(entry, "source", str, path, prefix),
+        hsa_id=hsa_id, lat=lat, lon=lon, imported=imported,
     )
+
+
+def _optional_text(entry: dict[str, Any], key: str, path: Path | str, prefix: str,
+                   required: bool = False) -> str:
+    """A text that may be empty ("" = not known); `required` keys must still be present."""
+    value = entry.get(key)
+    if value is None:
+        if required:
+            raise ContentError(path, f"{prefix}{key}", "is missing (\"\" when not known)")
+        return ""
+    if not isinstance(value, str):
+        raise ContentError(path, f"{prefix}{key}", f"must be str, got {type(value).__name__}")
+    return value.strip()
+
+
+def _position(entry: dict[str, Any], path: Path | str,
+              prefix: str) -> tuple[float | None, float | None]:
+    lat, lon = entry.get("lat"), entry.get("lon")
+    if lat is None and lon is None:
+        return None, None
+    for key, value, limit in (("lat", lat, 90), ("lon", lon, 180)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not -limit <= value <= limit:
+            raise ContentError(path, f"{prefix}{key}", f"must be decimal degrees (WGS84) "
+                               f"between -{limit} and {limit}, got {value!r}; give lat and "
+                               "lon together")
+    return float(lat), float(lon)
 
 
 def load_directory(municipalities_file: Path = MUNICIPALITIES_FILE,

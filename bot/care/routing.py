@@ -70,8 +70,8 @@ def unit_option(unit: CareUnit, when: dt.datetime, why: str,
                 distance_km: float | None = None) -> CareOption:
     opening = unit.next_opening(when)
     return CareOption(
-        kind=unit.kind, name=unit.name, why=why, phone=unit.phone,
-        address=unit.address if unit.municipality else None, url=unit.url,
+        kind=unit.kind, name=unit.name, why=why, phone=unit.phone or None,
+        address=(unit.address or None) if unit.municipality else None, url=unit.url,
         open_now=unit.is_open(when),
         next_opening=opening.isoformat(timespec="minutes") if opening else None,
         hours_verified=unit.hours_verified and unit.status == "verified",

@@ -1,4 +1,5 @@
-"""The care directory in the app database: seeded from content, editable by staff.
+"""The care directory in the app database: seeded from content, updated by HSA imports
+(bot/care/importer.py), editable by staff.
 
 Actions read it through `DirectoryCache`, which reloads at most every TTL seconds so that
 a staff edit reaches residents within a minute without a restart.
@@ -26,16 +27,23 @@ from bot.store.models import CareUnitRecord, utcnow
 
 
 def seed_care_units(database: Database) -> dict[str, int]:
-    """Inserts new units, updates content-owned ones, leaves staff-edited ones alone."""
+    """Inserts new units, updates content-owned ones, leaves rows that staff edited or an HSA
+    import set alone: both are newer than the content file."""
     content_directory()  # validates the whole file first, with errors naming file and field
     entries: list[dict[str, Any]] = get(read_yaml(UNITS_FILE), "units", list, UNITS_FILE)
-    counts = {"added": 0, "updated": 0, "kept_staff_edits": 0}
+    counts = {"added": 0, "updated": 0, "kept_staff_edits": 0, "kept_imports": 0}
     with database.session() as session:
         existing = {row.id: row for row in session.execute(select(CareUnitRecord)).scalars()}
+        # An import may have added a unit under its own id before content named its HSA-id.
+        hsa_ids = {str(row.data.get("hsa_id")).lower(): row.id for row in existing.values()
+                   if row.data.get("hsa_id")}
         for entry in entries:
             data = _json_safe(entry)
             row = existing.get(entry["id"])
-            if row is None:
+            holder = hsa_ids.get(str(entry.get("hsa_id") or "").lower())
+            if row is None and holder is not None and holder != entry["id"]:
+                counts["kept_imports"] += 1
+            elif row is None:
                 session.add(CareUnitRecord(id=entry["id"], name=entry["name"],
                                            kind=entry["kind"], region=entry["region"],
                                            municipality=entry.get("municipality") or "",
@@ -43,6 +51,8 @@ def seed_care_units(database: Database) -> dict[str, int]:
                 counts["added"] += 1
             elif row.origin == "staff":
                 counts["kept_staff_edits"] += 1
+            elif row.origin == "import":
+                counts["kept_imports"] += 1
             elif row.data != data:
                 row.name, row.kind, row.region = entry["name"], entry["kind"], entry["region"]
                 row.municipality = entry.get("municipality") or ""

@@ -62,8 +62,10 @@ def unit_status(unit: CareUnit, when: dt.datetime) -> str:
         status = render("unit_closed_now", name=unit.name,
                         opens=opening_time(opening, when) if opening
                         else render("time_not_within_two_weeks"))
-    status += " " + render("unit_hours_today", hours=format_hours(unit.ranges_on(when.date())),
-                           phone=unit.phone)
+    hours = format_hours(unit.ranges_on(when.date()))
+    # No verified number ("" from an HSA export without one): never a made-up one.
+    status += " " + (render("unit_hours_today", hours=hours, phone=unit.phone) if unit.phone
+                     else render("unit_hours_today_no_phone", hours=hours))
     if not (unit.hours_verified and unit.status == "verified"):
         status += " " + texts()["check_hours_sentence"]
     return status

@@ -79,8 +79,11 @@ class Message(Base):
 
 
 class CareUnitRecord(Base):
-    """A care unit of the directory. Seeded from bot/content/care_units.yml; rows that staff
-    have edited (origin 'staff') are never overwritten by a later seed."""
+    """A care unit of the directory. `origin` says who set the row's data last:
+    'content' - the seed step, from bot/content/care_units.yml;
+    'import'  - an HSA export (python -m bot import-directory): the content seed no longer
+                overwrites it, a later import does;
+    'staff'   - a staff edit: neither the seed nor an import ever overwrites it."""
 
     __tablename__ = "care_units"
 

@@ -77,7 +77,8 @@ def test_seed_loads_care_units_and_keeps_staff_edits(tmp_path: Path) -> None:
     database = _migrated(tmp_path)
     first = seed_care_units(database)
     assert first["added"] == len(content_directory().units)
-    assert seed_care_units(database) == {"added": 0, "updated": 0, "kept_staff_edits": 0}
+    assert seed_care_units(database) == {"added": 0, "updated": 0, "kept_staff_edits": 0,
+                                         "kept_imports": 0}
     with database.session() as session:
         row = session.execute(select(CareUnitRecord).limit(1)).scalar_one()
         edited = dict(row.data, phone="031-999 99 99")
