@@ -69,12 +69,14 @@ def outage_options(level: Level) -> list[CareOption]:
 def unit_option(unit: CareUnit, when: dt.datetime, why: str,
                 distance_km: float | None = None) -> CareOption:
     opening = unit.next_opening(when)
+    verified = unit.hours_verified and unit.status == "verified"
+    # open_now and next_opening stay for routing; the card shows them only when verified.
     return CareOption(
-        kind=unit.kind, name=unit.name, why=why, phone=unit.phone or None,
+        kind=unit.kind, name=unit.name, why=why, phone=(unit.phone or None) if verified else None,
         address=(unit.address or None) if unit.municipality else None, url=unit.url,
         open_now=unit.is_open(when),
         next_opening=opening.isoformat(timespec="minutes") if opening else None,
-        hours_verified=unit.hours_verified and unit.status == "verified",
+        hours_verified=verified,
         unit_id=unit.id,
         distance_km=round(distance_km) if distance_km is not None else None,
     )

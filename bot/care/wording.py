@@ -32,24 +32,31 @@ def opening_time(when: dt.datetime, now: dt.datetime) -> str:
 
 
 def option_line(option: CareOption, now: dt.datetime) -> str:
-    """One care option as a line: name, open or when it opens, phone, why."""
+    """One care option as a line: name, open or when it opens, phone, why. A unit whose
+    hours are not verified gets neither hours nor phone, only where to find them."""
+    unverified = bool(option.unit_id) and not option.hours_verified
     parts = [option.name]
-    if option.open_now is True and option.kind not in ("emergency", "advice"):
-        parts.append(render("option_open_now"))
-    elif option.open_now is False and option.next_opening:
-        opens = dt.datetime.fromisoformat(option.next_opening)
-        parts.append(render("option_opens", time=opening_time(opens, now)))
-    if option.phone:
-        parts.append(render("option_phone", phone=option.phone))
+    if not unverified:
+        if option.open_now is True and option.kind not in ("emergency", "advice"):
+            parts.append(render("option_open_now"))
+        elif option.open_now is False and option.next_opening:
+            opens = dt.datetime.fromisoformat(option.next_opening)
+            parts.append(render("option_opens", time=opening_time(opens, now)))
+        if option.phone:
+            parts.append(render("option_phone", phone=option.phone))
     if option.distance_km:
         parts.append(render("option_distance", km=option.distance_km))
     line = render("option_line", parts=", ".join(parts), why=option.why)
-    if option.unit_id and not option.hours_verified:
+    if unverified:
         line += f" ({texts()['check_hours']})"
     return line
 
 
 def unit_status(unit: CareUnit, when: dt.datetime) -> str:
+    """Whether a unit is open, its hours today and phone; for a unit whose hours are not
+    from a verified source, only where to find them (never an invented time or number)."""
+    if not (unit.hours_verified and unit.status == "verified"):
+        return render("unit_unverified", name=unit.name, url=unit.url)
     when = local(when)
     if unit.is_open(when):
         until = unit.open_until(when)
@@ -66,8 +73,6 @@ def unit_status(unit: CareUnit, when: dt.datetime) -> str:
     # No verified number ("" from an HSA export without one): never a made-up one.
     status += " " + (render("unit_hours_today", hours=hours, phone=unit.phone) if unit.phone
                      else render("unit_hours_today_no_phone", hours=hours))
-    if not (unit.hours_verified and unit.status == "verified"):
-        status += " " + texts()["check_hours_sentence"]
     return status
 
 

@@ -113,7 +113,7 @@ def record(entry: dict[str, Any], index: int) -> dict[str, Any]:
         unit["street"] = street or locality
         if street:
             unit["l"] = locality
-    if not PLACEHOLDER_PHONE.fullmatch(entry["phone"]):
+    if entry["phone"] and not PLACEHOLDER_PHONE.fullmatch(entry["phone"]):
         unit["telephoneNumber"] = [entry["phone"]]
     if entry["url"] != "https://www.1177.se":
         unit["labeledURI"] = entry["url"]

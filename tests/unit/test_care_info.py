@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import replace
 
 from bot.care.calendar import TZ
 from bot.care.directory import content_directory
@@ -43,11 +45,20 @@ def test_listing_and_video_answers() -> None:
 
 
 def test_opening_status_texts() -> None:
-    unit = DIRECTORY.units["narhalsan_lundby"]
+    # As if its hours came from a verified source (an HSA import).
+    unit = replace(DIRECTORY.units["narhalsan_lundby"], status="verified", hours_verified=True,
+                   phone="031-123 45 67")
     assert "har öppet nu" in unit_status(unit, TUESDAY_16)
     closed = unit_status(unit, dt.datetime(2026, 11, 28, 12, 0, tzinfo=TZ))  # Saturday
-    assert "stängd nu och öppnar måndag 08:00" in closed
-    assert "1177.se" in closed  # demo hours are never presented as certain
+    assert "stängd nu och öppnar måndag 08:00" in closed and "031-123 45 67" in closed
+
+
+def test_a_unit_without_verified_hours_gets_no_hours_and_no_phone() -> None:
+    demo = replace(DIRECTORY.units["narhalsan_lundby"], phone="031-123 45 67")
+    text = unit_status(demo, TUESDAY_16)
+    assert "1177.se" in text and "1177" in text.replace("1177.se", "")
+    assert not re.search(r"\d\d:\d\d", text) and "031-123 45 67" not in text
+    assert "öppet nu" not in text and "stängd" not in text
 
 
 def test_which_units_a_question_is_about() -> None:
@@ -55,7 +66,7 @@ def test_which_units_a_question_is_about() -> None:
     assert not asks_out_of_hours("har min vårdcentral öppet nu?")
     lines = opening_hours_answer("när öppnar jouren i Varberg?", TUESDAY_16,
                                  ResidentContext(municipality="Varberg"), DIRECTORY)
-    assert "Varberg" in lines[0] and "17:00" in lines[0]
+    assert "Varberg" in lines[0] and "1177.se" in lines[0]   # a demo unit: no invented hours
 
 
 def test_opening_time() -> None:

@@ -90,8 +90,12 @@
     title.appendChild(el("strong", null, option.name));
     item.appendChild(title);
     var status = null;
+    // A unit whose hours are not verified shows no opening status: nothing invented.
+    var unverified = Boolean(option.unit_id) && option.hours_verified === false;
     if (option.kind === "emergency" || option.kind === "advice") {
       status = "Dygnet runt";
+    } else if (unverified) {
+      status = null;
     } else if (option.open_now === true) {
       status = "Öppet nu";
     } else if (option.next_opening) {
@@ -109,8 +113,8 @@
       contact.appendChild(link);
     }
     if (contact.childNodes.length) { item.appendChild(contact); }
-    if (option.unit_id && option.hours_verified === false) {
-      item.appendChild(el("p", "option-note", "Kontrollera öppettider på 1177.se"));
+    if (unverified) {
+      item.appendChild(el("p", "option-note", "Se öppettider och telefonnummer på 1177.se"));
     }
     return item;
   }
