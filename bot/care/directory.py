@@ -155,7 +155,11 @@ def _at(day: dt.date, minute: int, like: dt.datetime) -> dt.datetime:
 
 
 def _distance_km(a: Municipality, b: Municipality) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    return _great_circle_km(a.lat, a.lon, b.lat, b.lon)
+
+
+def _great_circle_km(lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (lat_a, lon_a, lat_b, lon_b))
     h = (math.sin((lat2 - lat1) / 2) ** 2
          + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
     return 2 * 6371 * math.asin(math.sqrt(h))
@@ -243,6 +247,10 @@ class CareDirectory:
         return tuple(dict.fromkeys(found))[:3]
 
     def distance_km(self, unit: CareUnit, municipality: Municipality) -> float:
+        """From the municipality's centre to the unit: its own position when the directory
+        has one (an HSA export), else its municipality's centre."""
+        if unit.lat is not None and unit.lon is not None:
+            return _great_circle_km(unit.lat, unit.lon, municipality.lat, municipality.lon)
         if not unit.municipality:
             return 0.0
         return _distance_km(self.municipalities[unit.municipality], municipality)

@@ -92,3 +92,21 @@ def test_broken_unit_file_names_the_field(tmp_path: Path) -> None:
     bad.write_text(yaml.safe_dump(units, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ContentError, match=r"hours\.mon"):
         load_directory(units_file=bad)
+
+
+def test_a_unit_with_its_own_position_is_measured_from_there() -> None:
+    """With coordinates (an HSA import), distance is the unit's own, not its municipality's."""
+    from dataclasses import replace
+
+    from bot.care.directory import CareDirectory
+
+    ale = DIRECTORY.municipalities["Ale"]   # no emergency department of its own
+    goteborg_unit = next(u for u in DIRECTORY.of_kind("akutmottagning")
+                         if u.municipality == "Göteborg")
+    # The same unit, placed (as if by an export) in Ale's centre: nearest, 0 km.
+    placed = replace(goteborg_unit, id="placed", lat=ale.lat, lon=ale.lon)
+    directory = CareDirectory(list(DIRECTORY.municipalities.values()),
+                              [*DIRECTORY.units.values(), placed])
+    assert directory.distance_km(placed, ale) < 0.1
+    assert directory.distance_km(goteborg_unit, ale) > 10
+    assert directory.nearest(ale, ("akutmottagning",))[0].id == "placed"
