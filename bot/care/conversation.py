@@ -136,8 +136,15 @@ class CareConversation:
             reply = _info(info_answer("care_levels"))
             if not (resident.municipality or resident.listed_unit):
                 return reply
-        options = where_care_options(turn.now, resident, self.directory)
+        # Unless triage already found an urgent problem, ask what it is first and offer
+        # 1177 and digital care before the emergency department (issue 16).
+        state = TriageState.from_dict(turn.triage_state)
+        urgent = bool(state.disposition) and \
+            Disposition.from_dict(state.disposition).level >= Level.URGENT
+        options = where_care_options(turn.now, resident, self.directory, urgent=urgent)
         place = resident.municipality or render("route_your_vardcentral")
+        if not urgent:
+            reply.say("where_care_ask_problem")
         answer = self._options(options, place, turn.now).say("where_care_self_care")
         reply.messages += answer.messages
         return reply

@@ -87,6 +87,26 @@ def _generic_digital() -> CareOption:
                       why=_t("route_digital"))
 
 
+def _digital(directory: CareDirectory, region: str | None, when: dt.datetime) -> CareOption:
+    units = [u for u in directory.digital(region) if region and u.region == region]
+    if units:
+        return unit_option(units[0], when, _t("route_digital"))
+    return _generic_digital()
+
+
+def route_unknown_problem(when: dt.datetime, context: ResidentContext,
+                          directory: CareDirectory) -> list[CareOption]:
+    """Where to go when the resident has not said what the problem is: advice from 1177 and
+    digital care first, then the places that see people today (egenvård först, digitalt i
+    andra hand, fysiskt när det behövs)."""
+    urgent = route_level(Level.URGENT, when, context, directory)
+    place = directory.municipalities.get(context.municipality or "")
+    listed = directory.units.get(context.listed_unit or "")
+    region = place.region if place else (listed.region if listed else None)
+    return [_advice("route_advice_first"), _digital(directory, region, when),
+            *(o for o in urgent if o.kind != "advice")]
+
+
 def _available_soon(unit: CareUnit, when: dt.datetime, distance_km: float = 0.0) -> bool:
     """Open long enough to get there and be seen, or opening within SOON."""
     travel = dt.timedelta(hours=distance_km / TRAVEL_KMH)
@@ -132,10 +152,7 @@ def route_level(level: Level, when: dt.datetime, context: ResidentContext,
         return directory.distance_km(unit, place) if place and unit.municipality else None
 
     def digital() -> CareOption:
-        units = [u for u in directory.digital(region) if region and u.region == region]
-        if units:
-            return unit_option(units[0], when, _t("route_digital"))
-        return _generic_digital()
+        return _digital(directory, region, when)
 
     def own_vardcentral(why_key: str) -> list[CareOption]:
         if listed is not None:

@@ -8,7 +8,12 @@ import datetime as dt
 from bot.care.calendar import local
 from bot.care.directory import CareDirectory, CareUnit, Municipality, format_hours
 from bot.care.options import CareOption
-from bot.care.routing import OUT_OF_HOURS, ResidentContext, route_level
+from bot.care.routing import (
+    OUT_OF_HOURS,
+    ResidentContext,
+    route_level,
+    route_unknown_problem,
+)
 from bot.content.texts import render, texts, weekday
 from bot.triage.levels import Level
 from bot.triage.matcher import compile_phrase, presence, tokenize
@@ -112,6 +117,9 @@ def _local_out_of_hours(place: Municipality, directory: CareDirectory,
 
 
 def where_care_options(when: dt.datetime, context: ResidentContext,
-                       directory: CareDirectory) -> list[CareOption]:
-    """Where to get care now for something that cannot wait: the urgent route."""
-    return route_level(Level.URGENT, when, context, directory)
+                       directory: CareDirectory, urgent: bool = False) -> list[CareOption]:
+    """Where to get care now: for a problem already judged urgent the urgent route, else
+    1177 and digital care before the places that see people today."""
+    if urgent:
+        return route_level(Level.URGENT, when, context, directory)
+    return route_unknown_problem(when, context, directory)

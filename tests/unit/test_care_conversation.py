@@ -62,9 +62,26 @@ def test_where_care_in_the_evening_lists_options_and_self_care(care: CareConvers
     reply = care.answer_care_question(turn(
         resident=ResidentContext(municipality="Halmstad"),
         question=("ask_where_care", "var kan jag få vård ikväll")))
-    assert reply.messages[0].text.startswith(render("care_options_intro",
+    # No problem described yet: what is it?, then 1177 and digital care before any place.
+    assert reply.messages[0].text == texts()["where_care_ask_problem"]
+    assert reply.messages[1].text.startswith(render("care_options_intro",
                                                     municipality="Halmstad"))
+    options = next(m.custom for m in reply.messages if m.custom)["options"]
+    assert [o["kind"] for o in options[:2]] == ["advice", "digital"]
     assert reply.messages[-1].text == texts()["where_care_self_care"]
+
+
+def test_where_care_after_an_urgent_triage_gives_the_urgent_route(
+        care: CareConversation) -> None:
+    engine = TriageEngine()
+    state = engine.advance(None, "min son 5 år har 39 feber och är slö och svår att väcka").state
+    assert state.disposition and state.disposition["level"] in ("urgent", "emergency")
+    reply = care.answer_care_question(turn(
+        resident=ResidentContext(municipality="Halmstad"), triage_state=state.to_dict(),
+        question=("ask_where_care", "var kan jag få vård ikväll")))
+    assert texts()["where_care_ask_problem"] not in [m.text for m in reply.messages]
+    options = next(m.custom for m in reply.messages if m.custom)["options"]
+    assert options[0]["kind"] != "advice"
 
 
 def test_an_unknown_listing_is_explained_with_sources(care: CareConversation) -> None:
