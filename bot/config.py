@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIRECTORY_EXPORT = ROOT / "bot" / "content" / "directory" / "hsa_export_sample.json"
@@ -54,6 +55,34 @@ def _directory_export(env: Mapping[str, str]) -> Path | None:
     return Path(raw).resolve() if raw else None
 
 
+def _urls(env: Mapping[str, str], prefix: str, port: int) -> tuple[str, ...]:
+    """RASA_URLS (comma-separated) or RASA_URL, else RASA_REPLICAS local ports from
+    RASA_PORT on; the same for ACTION."""
+    listed = [u.strip().rstrip("/") for u in (env.get(f"{prefix}_URLS") or "").split(",")
+              if u.strip()]
+    if listed:
+        return tuple(listed)
+    if env.get(f"{prefix}_URL"):
+        return (env[f"{prefix}_URL"].rstrip("/"),)
+    count = _int(env, f"{prefix}_REPLICAS", 1)
+    if count < 1:
+        raise SystemExit(f"Configuration error: {prefix}_REPLICAS must be at least 1")
+    return tuple(f"http://127.0.0.1:{port + i}" for i in range(count))
+
+
+def lock_store_env(redis_url: str | None) -> dict[str, str]:
+    """endpoints.yml's lock store: Rasa's RedisLockStore when REDIS_URL is set (replicas
+    then see each other's locks), else in memory."""
+    if not redis_url:
+        return {"LOCK_STORE_TYPE": "in_memory", "LOCK_STORE_HOST": "127.0.0.1",
+                "LOCK_STORE_PORT": "6379", "LOCK_STORE_DB": "0", "LOCK_STORE_PASSWORD": ""}
+    parts = urlsplit(redis_url)
+    return {"LOCK_STORE_TYPE": "redis", "LOCK_STORE_HOST": parts.hostname or "127.0.0.1",
+            "LOCK_STORE_PORT": str(parts.port or 6379),
+            "LOCK_STORE_DB": parts.path.strip("/") or "0",
+            "LOCK_STORE_PASSWORD": parts.password or ""}
+
+
 def _key(env: Mapping[str, str]) -> str | None:
     if env.get("EMBED_JWT_KEY"):
         return env["EMBED_JWT_KEY"]
@@ -75,8 +104,6 @@ class Settings:
     web_port: int
     rasa_port: int
     action_port: int
-    rasa_url: str
-    action_url: str
     max_message_chars: int
     upstream_timeout: float
     log_level: str
@@ -98,6 +125,20 @@ class Settings:
     login_limit_per_address: int = 20
     login_limit_per_account: int = 10
     directory_export: Path | None = None    # HSA export imported by the seed step
+    # Scale-out: the Rasa replicas and action servers (one each by default, on the ports
+    # above; RASA_REPLICAS/ACTION_REPLICAS start more locally, RASA_URLS/ACTION_URLS name
+    # them elsewhere, as on Kubernetes).
+    rasa_urls: tuple[str, ...] = ("http://127.0.0.1:5005",)
+    action_urls: tuple[str, ...] = ("http://127.0.0.1:5055",)
+
+    @property
+    def rasa_url(self) -> str:
+        """The first (or only) Rasa replica."""
+        return self.rasa_urls[0]
+
+    @property
+    def action_url(self) -> str:
+        return self.action_urls[0]
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -105,16 +146,23 @@ class Settings:
         var_dir = Path(env.get("VARDLOTSEN_VAR_DIR") or ROOT / "var").resolve()
         rasa_port = _int(env, "RASA_PORT", 5005)
         action_port = _int(env, "ACTION_PORT", 5055)
+        rasa_urls = _urls(env, "RASA", rasa_port)
+        action_urls = _urls(env, "ACTION", action_port)
+        tracker_store_url = (env.get("TRACKER_STORE_URL")
+                             or f"sqlite:///{var_dir / 'tracker.db'}")
+        if len(rasa_urls) > 1 and tracker_store_url.startswith("sqlite"):
+            raise SystemExit("Configuration error: several Rasa replicas need a shared tracker "
+                             "store: set TRACKER_STORE_URL=postgresql://...")
         return cls(
             var_dir=var_dir,
             database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'vardlotsen.db'}",
-            tracker_store_url=env.get("TRACKER_STORE_URL") or f"sqlite:///{var_dir / 'tracker.db'}",
+            tracker_store_url=tracker_store_url,
             web_host=env.get("WEB_HOST") or "127.0.0.1",
             web_port=_int(env, "WEB_PORT", 8080),
             rasa_port=rasa_port,
             action_port=action_port,
-            rasa_url=(env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}").rstrip("/"),
-            action_url=(env.get("ACTION_URL") or f"http://127.0.0.1:{action_port}").rstrip("/"),
+            rasa_urls=rasa_urls,
+            action_urls=action_urls,
             max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 2000),
             upstream_timeout=_float(env, "UPSTREAM_TIMEOUT", 8.0),
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
@@ -172,4 +220,7 @@ class Settings:
             "LOGIN_LIMIT_PER_ADDRESS": str(self.login_limit_per_address),
             "LOGIN_LIMIT_PER_ACCOUNT": str(self.login_limit_per_account),
             "DIRECTORY_EXPORT": str(self.directory_export or ""),
+            "RASA_URLS": ",".join(self.rasa_urls),
+            "ACTION_URLS": ",".join(self.action_urls),
+            **lock_store_env(self.redis_url),
         }

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from bot.config import ROOT, Settings
 
@@ -38,29 +39,42 @@ class ProcessSpec:
 
 
 def process_specs(settings: Settings, model: Path) -> list[ProcessSpec]:
+    """Action servers, Rasa replicas and the web app: one of each by default; with
+    RASA_REPLICAS/ACTION_REPLICAS (or RASA_URLS/ACTION_URLS) one process per URL, named
+    rasa-1, rasa-2, ... Rasa replica i calls action server i modulo their number."""
     python = sys.executable
-    return [
-        ProcessSpec(
-            name="actions",
-            argv=[python, "-m", "rasa_sdk", "--actions", "actions",
-                  "--port", str(settings.action_port)],
-            health_url=f"http://127.0.0.1:{settings.action_port}/health",
-            env={"SANIC_HOST": "127.0.0.1"},
-        ),
-        ProcessSpec(
-            name="rasa",
-            argv=[python, "-m", "rasa", "run", "--model", str(model),
-                  "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-                  "--interface", "127.0.0.1", "--port", str(settings.rasa_port)],
-            health_url=f"http://127.0.0.1:{settings.rasa_port}/webhooks/gateway/",
-        ),
-        ProcessSpec(
-            name="web",
-            argv=[python, "-m", "bot.web"],
-            health_url=f"http://127.0.0.1:{settings.web_port}/healthz",
-            any_status_is_up=True,
-        ),
-    ]
+    actions = [ProcessSpec(
+        name=_name("actions", i, len(settings.action_urls)),
+        argv=[python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(_port(url))],
+        health_url=f"{url}/health",
+        env={"SANIC_HOST": "127.0.0.1"},
+    ) for i, url in enumerate(settings.action_urls)]
+    rasa = [ProcessSpec(
+        name=_name("rasa", i, len(settings.rasa_urls)),
+        argv=[python, "-m", "rasa", "run", "--model", str(model),
+              "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+              "--interface", "127.0.0.1", "--port", str(_port(url))],
+        health_url=f"{url}/webhooks/gateway/",
+        env={"ACTION_URL": settings.action_urls[i % len(settings.action_urls)]},
+    ) for i, url in enumerate(settings.rasa_urls)]
+    web = ProcessSpec(
+        name="web",
+        argv=[python, "-m", "bot.web"],
+        health_url=f"http://127.0.0.1:{settings.web_port}/healthz",
+        any_status_is_up=True,
+    )
+    return [*actions, *rasa, web]
+
+
+def _name(kind: str, index: int, count: int) -> str:
+    return kind if count == 1 else f"{kind}-{index + 1}"
+
+
+def _port(url: str) -> int:
+    port = urlsplit(url).port
+    if port is None:
+        raise SystemExit(f"Configuration error: {url} names no port to start a process on")
+    return port
 
 
 def base_env(settings: Settings) -> dict[str, str]:
@@ -252,8 +266,8 @@ def run(settings: Settings, model: Path) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
 
-    supervisor.say(f"starting actions (:{settings.action_port}), rasa (:{settings.rasa_port}) "
-                   f"and web (:{settings.web_port}); loading the model takes about half a minute")
+    supervisor.say(f"starting {', '.join(supervisor.specs)} (web on :{settings.web_port}); "
+                   "loading the model takes about half a minute")
     supervisor.start_all()
     try:
         supervisor.wait_until_up(timeout=300, should_stop=stop_requested.is_set)

@@ -25,6 +25,7 @@ from bot.web.chat import ChatGateway, json_error
 from bot.web.context_token import ContextVerifier
 from bot.web.embed_demo import demo_page
 from bot.web.health import healthz
+from bot.web.ordering import SenderLocks
 from bot.web.rasa_client import RasaClient
 from bot.web.rate_limit import Limits, MemoryLimiter, RedisLimiter, Rule
 from bot.web.spool import Spool
@@ -167,14 +168,19 @@ def create_app(settings: Settings, database: Database | None = None) -> web.Appl
         app["http"] = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=30)
         )
-        rasa = RasaClient(settings.rasa_url, settings.upstream_timeout, app["http"])
+        rasa = RasaClient(settings.rasa_urls, settings.upstream_timeout, app["http"])
+        app["rasa"] = rasa
+        app["locks"] = SenderLocks(settings.redis_url)
+        # With several replicas a dead one is found by the health check, not by a resident.
+        app["replica_task"] = (asyncio.create_task(rasa.watch())
+                               if len(settings.rasa_urls) > 1 else None)
         gateway = ChatGateway(rasa, log, redactor, texts(), settings.max_message_chars,
                               verifier, Limits(
                                   app["limiter"],
                                   Rule("chat_address", settings.chat_limit_per_address),
                                   Rule("chat_conversation", settings.chat_limit_per_conversation),
                                   settings.trusted_proxies), app["spool"],
-                              internal_secret(settings.var_dir))
+                              internal_secret(settings.var_dir), app["locks"])
         app["gateway"] = gateway
         app["spool_task"] = asyncio.create_task(app["spool"].run())
         app["retention_task"] = asyncio.create_task(purge_on_schedule(database, settings))
@@ -185,6 +191,9 @@ def create_app(settings: Settings, database: Database | None = None) -> web.Appl
     async def close_resources(app: web.Application) -> None:
         app["spool_task"].cancel()
         app["retention_task"].cancel()
+        if app["replica_task"] is not None:
+            app["replica_task"].cancel()
+        await app["locks"].close()
         await app["spool"].flush()   # a last try for what is still waiting
         await app["http"].close()
         if isinstance(app["limiter"], RedisLimiter):

@@ -21,7 +21,8 @@ from bot.web.input_rules import (
     json_depth,
     parse_chat_request,
 )
-from bot.web.rasa_client import DialogueUnavailable, RasaClient
+from bot.web.ordering import SenderLocks
+from bot.web.rasa_client import DialogueTurn, DialogueUnavailable, RasaClient
 from bot.web.rate_limit import Limits
 from bot.web.spool import Spool
 
@@ -44,8 +45,9 @@ class ChatGateway:
                  texts: dict[str, str], max_chars: int,
                  verifier: ContextVerifier | None = None,
                  limits: Limits | None = None, spool: Spool | None = None,
-                 secret: bytes = b"") -> None:
+                 secret: bytes = b"", locks: SenderLocks | None = None) -> None:
         self._limits = limits
+        self._locks = locks if locks is not None else SenderLocks()
         self._secret = secret
         self._background: set[asyncio.Future[Any]] = set()   # late dialogue replies
         self._spool = spool if spool is not None else Spool()
@@ -101,7 +103,7 @@ class ChatGateway:
         notices: list[dict[str, Any]] = []
         metadata = await self._resident_metadata(chat, events, notices)
         emergency = emergency_messages(redacted)
-        sending = asyncio.ensure_future(self._rasa.send(chat.sender, redacted, metadata=metadata))
+        sending = asyncio.ensure_future(self._send(chat.sender, redacted, metadata))
         try:
             if emergency:
                 # 112 must not queue behind other residents' messages (or an attack) in
@@ -148,6 +150,11 @@ class ChatGateway:
         else:
             await writing
         return web.json_response(messages)
+
+    async def _send(self, sender: str, text: str, metadata: dict[str, Any]) -> DialogueTurn:
+        """One message at a time per conversation, across every web process."""
+        async with self._locks.hold(sender):
+            return await self._rasa.send(sender, text, metadata=metadata)
 
     def _background_done(self, task: asyncio.Future[Any]) -> None:
         self._background.discard(task)

@@ -23,6 +23,15 @@ async def _http_ok(session: aiohttp.ClientSession, url: str) -> dict[str, Any]:
         return {"ok": False, "error": type(error).__name__}
 
 
+async def _replicas_ok(session: aiohttp.ClientSession, urls: list[str]) -> dict[str, Any]:
+    """One process, or several replicas: usable while at least one answers."""
+    if len(urls) == 1:
+        return await _http_ok(session, urls[0])
+    results = await asyncio.gather(*(_http_ok(session, url) for url in urls))
+    up = sum(1 for r in results if r["ok"])
+    return {"ok": up > 0, "replicas_up": up, "replicas": len(urls)}
+
+
 def _database_ok(database: Database) -> dict[str, Any]:
     try:
         with database.engine.connect() as connection:
@@ -37,8 +46,8 @@ async def healthz(request: web.Request) -> web.Response:
     session: aiohttp.ClientSession = app["http"]
     settings = app["settings"]
     rasa, actions, database = await asyncio.gather(
-        _http_ok(session, settings.rasa_url + "/"),
-        _http_ok(session, settings.action_url + "/health"),
+        _replicas_ok(session, [url + "/" for url in settings.rasa_urls]),
+        _replicas_ok(session, [url + "/health" for url in settings.action_urls]),
         asyncio.get_running_loop().run_in_executor(None, _database_ok, app["database"]),
     )
     components = {"web": {"ok": True}, "rasa": rasa, "actions": actions, "database": database}

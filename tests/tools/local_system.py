@@ -22,8 +22,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def scratch_settings(var_dir: Path) -> Settings:
+def scratch_settings(var_dir: Path, extra: dict[str, str] | None = None) -> Settings:
     return Settings.from_env({
+        **(extra or {}),
         "VARDLOTSEN_VAR_DIR": str(var_dir),
         "WEB_PORT": str(free_port()),
         "RASA_PORT": str(free_port()),
@@ -38,12 +39,13 @@ def scratch_settings(var_dir: Path) -> Settings:
 
 
 @contextmanager
-def running_system(var_dir: Path | None = None, model: Path | None = None
-                   ) -> Iterator[tuple[Settings, Supervisor]]:
-    """Yields settings and the supervisor of a fully started system; stops it afterwards."""
+def running_system(var_dir: Path | None = None, model: Path | None = None,
+                   env: dict[str, str] | None = None) -> Iterator[tuple[Settings, Supervisor]]:
+    """Yields settings and the supervisor of a fully started system; stops it afterwards.
+    `env` adds configuration (the scaled profile: RASA_URLS, TRACKER_STORE_URL, ...)."""
     with tempfile.TemporaryDirectory(prefix="vardlotsen-") as scratch:
         directory = var_dir or Path(scratch)
-        settings = scratch_settings(directory)
+        settings = scratch_settings(directory, env)
         seed(settings)
         with open(directory / "launcher.out", "w", encoding="utf-8") as out:
             supervisor = Supervisor(process_specs(settings, model or ensure_model()),

@@ -38,7 +38,7 @@ async def client(aiohttp_client: Any, aiohttp_server: Any, tmp_path: Path) -> Cl
     Accounts(Database(url)).create("anna", "a-long-password-1", "reviewer")
     settings = dataclasses.replace(
         Settings.from_env({}), database_url=url, var_dir=tmp_path, upstream_timeout=1.0,
-        rasa_url=str(server.make_url("")).rstrip("/"), chat_limit_per_address=10,
+        rasa_urls=(str(server.make_url("")).rstrip("/"),), chat_limit_per_address=10,
         chat_limit_per_conversation=3, login_limit_per_address=50, login_limit_per_account=2)
     app = create_app(settings, Database(url))
     # Fixed one-minute windows: a test that straddles a minute boundary would see two.

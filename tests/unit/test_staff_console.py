@@ -63,7 +63,7 @@ def database(tmp_path: Path) -> Database:
 @pytest.fixture
 async def client(aiohttp_client: Any, database: Database, tmp_path: Path) -> Client:
     settings = dataclasses.replace(Settings.from_env({}), database_url=database.url,
-                                   var_dir=tmp_path, rasa_url="http://127.0.0.1:9")
+                                   var_dir=tmp_path, rasa_urls=("http://127.0.0.1:9",))
     return await aiohttp_client(create_app(settings, database),
                                 cookie_jar=CookieJar(unsafe=True))
 

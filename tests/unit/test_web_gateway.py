@@ -60,8 +60,8 @@ async def client(aiohttp_client: Any, aiohttp_server: Any, rasa: FakeRasa,
     migrate.upgrade(url)
     settings = dataclasses.replace(
         Settings.from_env({"EMBED_ALLOWED_ORIGINS": "https://portal.example", "EMBED_DEMO": "1"}),
-        database_url=url, rasa_url=str(server.make_url("")).rstrip("/"),
-        action_url="http://127.0.0.1:9", upstream_timeout=1.0, var_dir=tmp_path,
+        database_url=url, rasa_urls=(str(server.make_url("")).rstrip("/"),),
+        action_urls=("http://127.0.0.1:9",), upstream_timeout=1.0, var_dir=tmp_path,
     )
     return await aiohttp_client(create_app(settings, Database(url)))
 
