@@ -66,7 +66,7 @@ class Run:
 
 
 async def _resident(session: aiohttp.ClientSession, url: str, script: tuple[str, ...],
-                    run: Run, stop_at: float) -> None:
+                    run: Run, stop_at: float, path: str = "/api/chat") -> None:
     while time.monotonic() < stop_at:
         sender = f"bench-{uuid.uuid4().hex[:12]}"
         for message in script:
@@ -74,7 +74,7 @@ async def _resident(session: aiohttp.ClientSession, url: str, script: tuple[str,
                 return
             started = time.perf_counter()
             try:
-                async with session.post(f"{url}/api/chat",
+                async with session.post(f"{url}{path}",
                                         json={"sender": sender, "message": message}) as reply:
                     body = await reply.json()
                     ok = reply.status == 200 and isinstance(body, list) and bool(body)
@@ -86,15 +86,16 @@ async def _resident(session: aiohttp.ClientSession, url: str, script: tuple[str,
                 run.errors += 1
 
 
-async def _load(url: str, script: tuple[str, ...], concurrency: int, seconds: float) -> Run:
+async def _load(url: str, script: tuple[str, ...], concurrency: int, seconds: float,
+                path: str = "/api/chat") -> Run:
     run = Run(concurrency, seconds)
     timeout = aiohttp.ClientTimeout(total=30)
     connector = aiohttp.TCPConnector(limit=concurrency + 5)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         # Warm-up outside the measurement (first TensorFlow calls are slow).
-        await _resident(session, url, script, Run(1, 1), time.monotonic() + 2)
+        await _resident(session, url, script, Run(1, 1), time.monotonic() + 2, path)
         stop_at = time.monotonic() + seconds
-        await asyncio.gather(*(_resident(session, url, script, run, stop_at)
+        await asyncio.gather(*(_resident(session, url, script, run, stop_at, path)
                                for _ in range(concurrency)))
     return run
 
@@ -181,9 +182,11 @@ def _report(url: str, seconds: float, pids: dict[str, int]) -> int:
     print(screening(), flush=True)
     print(f"Benchmark of {url}/api/chat, {seconds:.0f} s per load, closed loop")
     errors = 0
+    runs: dict[tuple[str, int], Run] = {}
     for name, script in SCRIPTS.items():
         for concurrency in LOADS:
             run = asyncio.run(_load(url, script, concurrency, seconds))
+            runs[name, concurrency] = run
             errors += run.errors
             print(f"{name:>6} {run.summary()}", flush=True)
     if pids:
@@ -192,4 +195,34 @@ def _report(url: str, seconds: float, pids: dict[str, int]) -> int:
             if (rss := rss_mib(pid)) is not None
         )
         print(f"Resident memory after load: {memory}")
+    _compare(runs, seconds)
     return 1 if errors else 0
+
+
+def _compare(runs: dict[tuple[str, int], Run], seconds: float) -> None:
+    """The same loads against a default `rasa init` bot on this machine, and the ratios."""
+    from tests.tools.reference_bot import SCRIPT, WEBHOOK, reference_bot
+
+    with reference_bot() as (url, pid):
+        print(f"Reference: a default `rasa init` bot ({url}{WEBHOOK}, REST channel, "
+              "in-memory tracker store)", flush=True)
+        for concurrency in LOADS:
+            reference = asyncio.run(_load(url, SCRIPT, concurrency, seconds, WEBHOOK))
+            print(f"   ref {reference.summary()}", flush=True)
+            if not reference.latencies:
+                continue
+            for name in SCRIPTS:
+                ours = runs[name, concurrency]
+                if not ours.latencies:
+                    continue
+                print(f"        {name} vs reference, {concurrency} conversations: p50 "
+                      f"{_p50(ours) / _p50(reference):.2f}x the reference's latency, "
+                      f"{len(ours.latencies) / len(reference.latencies):.2f}x its throughput",
+                      flush=True)
+        rss = rss_mib(pid)
+        if rss is not None:
+            print(f"Reference bot memory after load: {rss:.0f} MiB")
+
+
+def _p50(run: Run) -> float:
+    return statistics.median(run.latencies)
