@@ -81,8 +81,38 @@ conversation: train
 		--nlu tests/nlu_heldout --out $(RESULTS) --fail-on-prediction-errors
 	$(PY) -m tests.tools nlu-report $(RESULTS) --min-accuracy 0.89
 
-test: lint validate unit integration conversation
+test: lint validate k8s-validate unit integration conversation
 	@echo "make test: all checks passed"
+
+# The Kubernetes manifests (deploy/kubernetes) against the real API schemas, for the oldest
+# and the newest Kubernetes release upstream still supports. kubernetes-validate needs
+# jsonschema>=4.23, which Rasa 3.6's venv cannot take (it keeps jsonschema 3.2), so it gets
+# a small venv of its own, made with the machine's python3 (3.11 or newer). The validator
+# only warns (and exits 0) when it has no schema for a kind or apiVersion, so a warning
+# fails here. kustomization.yaml is no Kubernetes resource; the unit test
+# tests/unit/test_kubernetes_manifests.py checks it and our own rules.
+K8S_VENV := var/k8s-venv
+K8S_PYTHON ?= python3
+K8S_VERSIONS := 1.35.0 1.37.0
+.PHONY: k8s-validate
+
+$(K8S_VENV)/.installed: deploy/requirements-validate.txt
+	@$(K8S_PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)' 2>/dev/null || \
+		{ echo "make k8s-validate needs Python 3.11 or newer: set K8S_PYTHON=/path/to/python3.11"; exit 1; }
+	rm -rf $(K8S_VENV)
+	$(K8S_PYTHON) -m venv $(K8S_VENV)
+	$(K8S_VENV)/bin/python -m pip install --quiet --upgrade "pip==24.2"
+	$(K8S_VENV)/bin/python -m pip install --quiet -r deploy/requirements-validate.txt
+	$(K8S_VENV)/bin/python -m pip check
+	@touch $@
+
+k8s-validate: $(K8S_VENV)/.installed
+	@files=$$(ls deploy/kubernetes/*.yaml | grep -v '/kustomization\.yaml$$'); \
+	out=$$($(K8S_VENV)/bin/kubernetes-validate --strict $(addprefix -k ,$(K8S_VERSIONS)) $$files); \
+	code=$$?; echo "$$out"; \
+	if [ $$code -ne 0 ] || echo "$$out" | grep -q '^WARN'; then \
+		echo "k8s-validate: deploy/kubernetes does not validate (see ERROR/WARN above)"; exit 1; fi; \
+	echo "k8s-validate: $$(echo "$$out" | grep -c '^INFO') resource checks passed (Kubernetes $(K8S_VERSIONS))"
 
 bench: train
 	$(PY) -m tests.tools bench
