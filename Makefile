@@ -16,11 +16,11 @@ export PYTHON
 # Rasa and TensorFlow print many deprecation warnings that are not ours to fix.
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help install run train seed test lint validate unit integration conversation bench resilience soak eval questions lock clean browser-deps
+.PHONY: help install run train seed test lint validate k8s-validate unit integration conversation bench resilience soak eval questions lock clean browser-deps
 
 help:
 	@echo "make run    - install, train if needed, seed the database and start the bot (http://localhost:8080)"
-	@echo "make test   - install, then lint, validate, unit, integration and conversation tests"
+	@echo "make test   - install, then lint, validate, k8s-validate, unit, integration and conversation tests"
 	@echo "make train  - train the Rasa model if training data changed"
 	@echo "make bench  - latency and throughput of /api/chat"
 	@echo "make resilience - hostile input, attack while serving, faults under load"
@@ -94,7 +94,6 @@ test: lint validate k8s-validate unit integration conversation
 K8S_VENV := var/k8s-venv
 K8S_PYTHON ?= python3
 K8S_VERSIONS := 1.35.0 1.37.0
-.PHONY: k8s-validate
 
 $(K8S_VENV)/.installed: deploy/requirements-validate.txt
 	@$(K8S_PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)' 2>/dev/null || \
