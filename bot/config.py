@@ -6,6 +6,7 @@ place decides ports, paths and database URLs.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -68,6 +69,18 @@ def _urls(env: Mapping[str, str], prefix: str, port: int) -> tuple[str, ...]:
     if count < 1:
         raise SystemExit(f"Configuration error: {prefix}_REPLICAS must be at least 1")
     return tuple(f"http://127.0.0.1:{port + i}" for i in range(count))
+
+
+def _proxies(raw: str) -> tuple[str, ...]:
+    """TRUSTED_PROXIES: addresses or networks ("10.0.0.0/8"), each checked here, once."""
+    proxies = tuple(p.strip() for p in raw.split(",") if p.strip())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise SystemExit(f"Configuration error: TRUSTED_PROXIES: {proxy!r} is no address "
+                             "or network") from None
+    return proxies
 
 
 def lock_store_env(redis_url: str | None) -> dict[str, str]:
@@ -180,8 +193,7 @@ class Settings:
             staff_cookie_secure=(None if not env.get("STAFF_COOKIE_SECURE")
                                  else env["STAFF_COOKIE_SECURE"] == "1"),
             redis_url=env.get("REDIS_URL") or None,
-            trusted_proxies=tuple(p.strip() for p in (env.get("TRUSTED_PROXIES") or "").split(",")
-                                  if p.strip()),
+            trusted_proxies=_proxies(env.get("TRUSTED_PROXIES") or ""),
             chat_limit_per_address=_int(env, "CHAT_LIMIT_PER_ADDRESS", 120),
             chat_limit_per_conversation=_int(env, "CHAT_LIMIT_PER_CONVERSATION", 30),
             login_limit_per_address=_int(env, "LOGIN_LIMIT_PER_ADDRESS", 20),

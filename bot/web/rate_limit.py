@@ -82,15 +82,30 @@ class RedisLimiter:
         await self._redis.close()
 
 
+def is_trusted(address: str, trusted_proxies: tuple[str, ...]) -> bool:
+    """An address named in TRUSTED_PROXIES, or inside a network named there ("10.0.0.0/8":
+    an Ingress controller's pods change address)."""
+    if address in trusted_proxies:
+        return True
+    networks = [p for p in trusted_proxies if "/" in p]
+    if not networks:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(n, strict=False) for n in networks)
+
+
 def client_address(remote: str | None, forwarded_for: str | None,
                    trusted_proxies: tuple[str, ...]) -> str:
     """The client's address: behind trusted proxies, the last address in X-Forwarded-For
     that is not one of them (the nearest hop we can believe)."""
     address = remote or "unknown"
-    if not forwarded_for or address not in trusted_proxies:
+    if not forwarded_for or not is_trusted(address, trusted_proxies):
         return address
     for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
-        if hop in trusted_proxies:
+        if is_trusted(hop, trusted_proxies):
             continue
         try:
             return str(ipaddress.ip_address(hop))

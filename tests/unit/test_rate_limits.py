@@ -93,6 +93,10 @@ def test_forwarded_for_is_believed_only_from_trusted_proxies() -> None:
     assert client_address("10.0.0.2", "203.0.113.5, 10.0.0.9", ("10.0.0.2", "10.0.0.9")) \
         == "203.0.113.5"
     assert client_address("10.0.0.2", "not-an-ip", ("10.0.0.2",)) == "10.0.0.2"
+    # Networks too: an Ingress controller's pods change address.
+    assert client_address("10.1.2.3", "203.0.113.5, 10.1.9.9", ("10.1.0.0/16",)) \
+        == "203.0.113.5"
+    assert client_address("10.2.0.1", "203.0.113.5", ("10.1.0.0/16",)) == "10.2.0.1"
 
 
 async def test_memory_limiter_counts_per_window() -> None:
