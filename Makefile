@@ -16,13 +16,14 @@ export PYTHON
 # Rasa and TensorFlow print many deprecation warnings that are not ours to fix.
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help install run train seed test lint validate k8s-validate unit integration conversation bench resilience soak eval questions lock clean browser-deps
+.PHONY: help install run train seed test lint validate k8s-validate unit integration conversation bench bench-scaled resilience soak eval questions lock clean browser-deps
 
 help:
 	@echo "make run    - install, train if needed, seed the database and start the bot (http://localhost:8080)"
 	@echo "make test   - install, then lint, validate, k8s-validate, unit, integration and conversation tests"
 	@echo "make train  - train the Rasa model if training data changed"
 	@echo "make bench  - latency and throughput of /api/chat"
+	@echo "make bench-scaled - the same with two Rasa replicas on PostgreSQL and Redis"
 	@echo "make resilience - hostile input, attack while serving, faults under load"
 	@echo "make soak   - 20 conversations for 10 minutes: errors, lost log rows, memory"
 	@echo "make eval   - triage accuracy on tests/triage_cases.yaml through /api/chat"
@@ -115,6 +116,10 @@ k8s-validate: $(K8S_VENV)/.installed
 
 bench: train
 	$(PY) -m tests.tools bench
+
+# The same with two Rasa replicas on PostgreSQL and Redis (the scaled profile).
+bench-scaled: train
+	$(PY) -m tests.tools bench --scaled 2
 
 # Hostile input, attack while serving, and faults under load, with figures (its short
 # version, hostile input and the attack, runs in `make integration`).

@@ -7,50 +7,22 @@ from __future__ import annotations
 
 import os
 import signal
-import uuid
 from collections.abc import Iterator
 
 import pytest
 import requests
-import sqlalchemy as sa
 
 from bot.web.replicas import preference
 from tests.integration.conftest import RunningSystem, require_model
 from tests.integration.helpers import custom, new_sender, texts
-from tests.tools.local_system import free_port, running_system
-
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
-REDIS_URL = "redis://127.0.0.1:6379/0"
+from tests.tools.local_system import postgres_databases, running_system, scaled_env
 
 
 @pytest.fixture(scope="module")
-def databases() -> Iterator[tuple[str, str]]:
-    """Two fresh PostgreSQL databases, dropped afterwards."""
-    names = [f"vl_test_{kind}_{uuid.uuid4().hex[:8]}" for kind in ("app", "tracker")]
-    admin = sa.create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        for name in names:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{POSTGRES}/{names[0]}", f"{POSTGRES}/{names[1]}"
-    finally:
-        with admin.connect() as connection:
-            for name in names:
-                connection.execute(sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    f"WHERE datname = '{name}'"))
-                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
-
-@pytest.fixture(scope="module")
-def scaled(databases: tuple[str, str], tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[RunningSystem]:
-    app_db, tracker_db = databases
-    env = {"RASA_URLS": f"http://127.0.0.1:{free_port()},http://127.0.0.1:{free_port()}",
-           "DATABASE_URL": app_db, "TRACKER_STORE_URL": tracker_db, "REDIS_URL": REDIS_URL}
-    with running_system(tmp_path_factory.mktemp("scaled"), require_model(), env) as (
-            settings, supervisor):
+def scaled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+    with postgres_databases("app", "tracker") as (app_db, tracker_db), running_system(
+            tmp_path_factory.mktemp("scaled"), require_model(), scaled_env(app_db, tracker_db)
+    ) as (settings, supervisor):
         yield RunningSystem(settings, supervisor)
 
 

@@ -15,6 +15,8 @@ def main(argv: list[str] | None = None) -> int:
     bench = commands.add_parser("bench", help="measure /api/chat latency and throughput")
     bench.add_argument("--url", help="use a running system at this base URL")
     bench.add_argument("--seconds", type=float, default=20.0, help="duration of each load run")
+    bench.add_argument("--scaled", type=int, default=0, metavar="N",
+                       help="N Rasa replicas on PostgreSQL and Redis (the scaled profile)")
     resilience = commands.add_parser(
         "resilience", help="hostile input, attack while serving and faults under load")
     resilience.add_argument("--soak", type=float, metavar="MINUTES",
@@ -41,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bench":
         from tests.tools.bench import main as bench_main
 
-        return bench_main(settings, url=args.url, seconds=args.seconds)
+        return bench_main(settings, url=args.url, seconds=args.seconds, scaled=args.scaled)
     elif args.command == "resilience":
         from tests.tools.resilience import main as resilience_main
 

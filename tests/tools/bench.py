@@ -110,13 +110,23 @@ def rss_mib(pid: int) -> float | None:
     return None
 
 
-def main(settings: Settings, url: str | None, seconds: float) -> int:
+def main(settings: Settings, url: str | None, seconds: float, scaled: int = 0) -> int:
+    """`scaled`: that many Rasa replicas on fresh PostgreSQL databases and Redis."""
     if url:
         return _report(url.rstrip("/"), seconds, pids={})
-    from tests.tools.local_system import running_system
+    from contextlib import ExitStack
 
-    print("Starting actions, rasa and web for the benchmark...", flush=True)
-    with running_system() as (bench_settings, supervisor):
+    from tests.tools.local_system import postgres_databases, running_system, scaled_env
+
+    with ExitStack() as stack:
+        env = None
+        if scaled:
+            app_db, tracker_db = stack.enter_context(postgres_databases("app", "tracker"))
+            env = scaled_env(app_db, tracker_db, scaled)
+        print(f"Starting the processes for the benchmark"
+              f"{f' ({scaled} Rasa replicas, PostgreSQL, Redis)' if scaled else ''}...",
+              flush=True)
+        bench_settings, supervisor = stack.enter_context(running_system(env=env))
         pids = {name: p.pid for name, p in supervisor.processes.items()}
         return _report(f"http://127.0.0.1:{bench_settings.web_port}", seconds, pids)
 

@@ -38,6 +38,42 @@ def scratch_settings(var_dir: Path, extra: dict[str, str] | None = None) -> Sett
     })
 
 
+POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@contextmanager
+def postgres_databases(*kinds: str) -> Iterator[list[str]]:
+    """Fresh PostgreSQL databases (URLs), dropped afterwards: the scaled profile's app
+    database and tracker store for a test or a benchmark."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    names = [f"vl_test_{kind}_{uuid.uuid4().hex[:8]}" for kind in kinds]
+    admin = sa.create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        for name in names:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield [f"{POSTGRES}/{name}" for name in names]
+    finally:
+        with admin.connect() as connection:
+            for name in names:
+                connection.execute(sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    f"WHERE datname = '{name}'"))
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def scaled_env(app_db: str, tracker_db: str, replicas: int = 2) -> dict[str, str]:
+    """The scaled profile on this machine: Rasa replicas on free ports, PostgreSQL, Redis."""
+    urls = ",".join(f"http://127.0.0.1:{free_port()}" for _ in range(replicas))
+    return {"RASA_URLS": urls, "DATABASE_URL": app_db, "TRACKER_STORE_URL": tracker_db,
+            "REDIS_URL": REDIS_URL}
+
+
 @contextmanager
 def running_system(var_dir: Path | None = None, model: Path | None = None,
                    env: dict[str, str] | None = None) -> Iterator[tuple[Settings, Supervisor]]:
