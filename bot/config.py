@@ -211,7 +211,6 @@ class Settings:
             "WEB_PORT": str(self.web_port),
             "RASA_PORT": str(self.rasa_port),
             "ACTION_PORT": str(self.action_port),
-            "RASA_URL": self.rasa_url,
             "ACTION_URL": self.action_url,
             "MAX_MESSAGE_CHARS": str(self.max_message_chars),
             "UPSTREAM_TIMEOUT": str(self.upstream_timeout),

@@ -37,6 +37,16 @@ PHONE = re.compile(r"[0-9 +\-]{3,20}")
 # och Organisationsnummer").
 HSA_ID = re.compile(r"SE\d{10}-[A-Za-z0-9]+")
 HSA_ID_MAX = 31
+HSA_ID_RULE = "SE + 10 digits + '-' + letters or digits, at most 31 characters"
+
+
+def is_hsa_id(text: str) -> bool:
+    return bool(HSA_ID.fullmatch(text)) and len(text) <= HSA_ID_MAX
+
+
+def is_phone(text: str) -> bool:
+    return bool(PHONE.fullmatch(text)) and any(c.isdigit() for c in text)
+
 # SCB kommunkod: two digits of the county (län 13 Halland, 14 Västra Götaland) + two more.
 COUNTY_CODES = {"Halland": "13", "VGR": "14"}
 
@@ -105,6 +115,11 @@ class CareUnit:
     lat: float | None = None   # WGS84 decimal degrees, when the source gives a position
     lon: float | None = None
     imported: str = ""         # ISO date of the HSA import that last set the facts
+
+    @property
+    def verified(self) -> bool:
+        """Hours (and phone) from a verified source: only then are they shown to residents."""
+        return self.hours_verified and self.status == "verified"
 
     @property
     def always_open(self) -> bool:
@@ -320,12 +335,11 @@ def unit_from_dict(entry: dict[str, Any], path: Path | str, prefix: str,
     if not municipality and kind != "digital":
         raise ContentError(path, f"{prefix}municipality", "only digital units may omit it")
     phone = _optional_text(entry, "phone", path, prefix, required=True)
-    if phone and (not PHONE.fullmatch(phone) or not any(c.isdigit() for c in phone)):
+    if phone and not is_phone(phone):
         raise ContentError(path, f"{prefix}phone", f"{phone!r} is not a phone number")
     hsa_id = _optional_text(entry, "hsa_id", path, prefix)
-    if hsa_id and (not HSA_ID.fullmatch(hsa_id) or len(hsa_id) > HSA_ID_MAX):
-        raise ContentError(path, f"{prefix}hsa_id", f"{hsa_id!r} is not an HSA-id "
-                           "(SE + 10 digits + '-' + letters or digits, at most 31 characters)")
+    if hsa_id and not is_hsa_id(hsa_id):
+        raise ContentError(path, f"{prefix}hsa_id", f"{hsa_id!r} is not an HSA-id ({HSA_ID_RULE})")
     lat, lon = _position(entry, path, prefix)
     raw_imported = entry.get("imported")
     imported = (raw_imported.isoformat() if isinstance(raw_imported, dt.date)

@@ -71,11 +71,11 @@ from typing import Any
 from bot.care.calendar import DAY_KEYS, HOLIDAY_KEY
 from bot.care.directory import (
     COUNTY_CODES,
-    HSA_ID,
-    HSA_ID_MAX,
-    PHONE,
+    HSA_ID_RULE,
     Minutes,
     Municipality,
+    is_hsa_id,
+    is_phone,
     unit_from_dict,
 )
 from bot.content.loader import ContentError
@@ -279,9 +279,8 @@ def _map_record(attributes: dict[str, Any], export: HsaExport,
     hsa_id = one("hsaIdentity")
     if not hsa_id:
         raise _Invalid("hsaIdentity", "is missing")
-    if not HSA_ID.fullmatch(hsa_id) or len(hsa_id) > HSA_ID_MAX:
-        raise _Invalid("hsaIdentity", f"{hsa_id!r} is not an HSA-id (SE + 10 digits + '-' + "
-                                      "letters or digits, at most 31 characters)")
+    if not is_hsa_id(hsa_id):
+        raise _Invalid("hsaIdentity", f"{hsa_id!r} is not an HSA-id ({HSA_ID_RULE})")
     destinations = values("hsaDestinationIndicator")
     if destinations and PUBLIC not in destinations:
         export.skipped.append(f"{hsa_id}: not shown to the public (hsaDestinationIndicator "
@@ -299,7 +298,7 @@ def _map_record(attributes: dict[str, Any], export: HsaExport,
                                   municipalities)
     phone_attribute = "telephoneNumber" if values("telephoneNumber") else "hsaSwitchboardNumber"
     phone = one(phone_attribute)
-    if phone and (not PHONE.fullmatch(phone) or not any(c.isdigit() for c in phone)):
+    if phone and not is_phone(phone):
         raise _Invalid(named(phone_attribute), f"{phone!r} is not a phone number")
     spans_attribute = "surgeryHours" if values("surgeryHours") else "dropInHours"
     spans = values(spans_attribute)

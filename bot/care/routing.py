@@ -69,14 +69,14 @@ def outage_options(level: Level) -> list[CareOption]:
 def unit_option(unit: CareUnit, when: dt.datetime, why: str,
                 distance_km: float | None = None) -> CareOption:
     opening = unit.next_opening(when)
-    verified = unit.hours_verified and unit.status == "verified"
     # open_now and next_opening stay for routing; the card shows them only when verified.
     return CareOption(
-        kind=unit.kind, name=unit.name, why=why, phone=(unit.phone or None) if verified else None,
+        kind=unit.kind, name=unit.name, why=why,
+        phone=(unit.phone or None) if unit.verified else None,
         address=(unit.address or None) if unit.municipality else None, url=unit.url,
         open_now=unit.is_open(when),
         next_opening=opening.isoformat(timespec="minutes") if opening else None,
-        hours_verified=verified,
+        hours_verified=unit.verified,
         unit_id=unit.id,
         distance_km=round(distance_km) if distance_km is not None else None,
     )
@@ -94,16 +94,25 @@ def _digital(directory: CareDirectory, region: str | None, when: dt.datetime) ->
     return _generic_digital()
 
 
+def _whereabouts(context: ResidentContext, directory: CareDirectory
+                 ) -> tuple[Municipality | None, CareUnit | None, str | None]:
+    """The resident's place (else their listed unit's), listed unit and region."""
+    listed = directory.units.get(context.listed_unit or "")
+    place = directory.municipalities.get(context.municipality or "")
+    if place is None and listed is not None and listed.municipality:
+        place = directory.municipalities.get(listed.municipality)
+    region = place.region if place else (listed.region if listed else None)
+    return place, listed, region
+
+
 def route_unknown_problem(when: dt.datetime, context: ResidentContext,
                           directory: CareDirectory) -> list[CareOption]:
     """Where to go when the resident has not said what the problem is: advice from 1177 and
     digital care first, then the places that see people today (egenvård först, digitalt i
     andra hand, fysiskt när det behövs)."""
     urgent = route_level(Level.URGENT, when, context, directory)
-    place = directory.municipalities.get(context.municipality or "")
-    listed = directory.units.get(context.listed_unit or "")
-    region = place.region if place else (listed.region if listed else None)
-    return [_advice("route_advice_first"), _digital(directory, region, when),
+    _, _, region = _whereabouts(context, directory)
+    return [_advice("route_advice_first"), _digital(directory, region, local(when)),
             *(o for o in urgent if o.kind != "advice")]
 
 
@@ -141,11 +150,7 @@ def route_level(level: Level, when: dt.datetime, context: ResidentContext,
                 administrative: bool = False,
                 emergency_department: bool = False) -> list[CareOption]:
     when = local(when)
-    listed = directory.units.get(context.listed_unit or "")
-    place = directory.municipalities.get(context.municipality or "")
-    if place is None and listed is not None and listed.municipality:
-        place = directory.municipalities.get(listed.municipality)
-    region = place.region if place else (listed.region if listed else None)
+    place, listed, region = _whereabouts(context, directory)
     age = context.age_years
 
     def distance(unit: CareUnit) -> float | None:

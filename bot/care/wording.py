@@ -60,7 +60,7 @@ def option_line(option: CareOption, now: dt.datetime) -> str:
 def unit_status(unit: CareUnit, when: dt.datetime) -> str:
     """Whether a unit is open, its hours today and phone; for a unit whose hours are not
     from a verified source, only where to find them (never an invented time or number)."""
-    if not (unit.hours_verified and unit.status == "verified"):
+    if not unit.verified:
         return render("unit_unverified", name=unit.name, url=unit.url)
     when = local(when)
     if unit.is_open(when):

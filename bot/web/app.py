@@ -169,7 +169,6 @@ def create_app(settings: Settings, database: Database | None = None) -> web.Appl
             connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=30)
         )
         rasa = RasaClient(settings.rasa_urls, settings.upstream_timeout, app["http"])
-        app["rasa"] = rasa
         app["locks"] = SenderLocks(settings.redis_url)
         # With several replicas a dead one is found by the health check, not by a resident.
         app["replica_task"] = (asyncio.create_task(rasa.watch())
