@@ -20,9 +20,10 @@ from sqlalchemy import select
 from bot.care.calendar import now
 from bot.care.directory import MUNICIPALITIES_FILE, _municipalities, unit_from_dict
 from bot.care.hsa import HsaExport, read_export
+from bot.care.store import write_unit
 from bot.content.loader import ContentError
 from bot.store.database import Database
-from bot.store.models import CareUnitRecord, utcnow
+from bot.store.models import CareUnitRecord
 
 # The facts an export sets on a row it matches. Services and booking stay Vårdlotsen's own;
 # hours and ages only when the export states them.
@@ -83,7 +84,7 @@ def import_directory(database: Database, path: Path, dry_run: bool = False,
         if report.errors or dry_run:
             return report
         for change in changes:
-            _apply(session, change)
+            write_unit(session, change.row, change.data, "import")
     return report
 
 
@@ -140,19 +141,6 @@ def _merged(row: CareUnitRecord, unit: dict[str, Any], export: HsaExport) -> dic
         data.update(status="verified", certainty="SRC",
                     hours_verified=hours or bool(row.data.get("hours_verified")))
     return data
-
-
-def _apply(session: Any, change: _Change) -> None:
-    data = change.data
-    if change.row is None:
-        session.add(CareUnitRecord(id=data["id"], name=data["name"], kind=data["kind"],
-                                   region=data["region"], municipality=data["municipality"],
-                                   data=data, origin="import"))
-        return
-    row = change.row
-    row.name, row.kind, row.region = data["name"], data["kind"], data["region"]
-    row.municipality = data["municipality"]
-    row.data, row.origin, row.updated_at = data, "import", utcnow()
 
 
 def format_report(report: ImportReport) -> str:

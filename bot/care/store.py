@@ -44,21 +44,28 @@ def seed_care_units(database: Database) -> dict[str, int]:
             if row is None and holder is not None and holder != entry["id"]:
                 counts["kept_imports"] += 1
             elif row is None:
-                session.add(CareUnitRecord(id=entry["id"], name=entry["name"],
-                                           kind=entry["kind"], region=entry["region"],
-                                           municipality=entry.get("municipality") or "",
-                                           data=data, origin="content"))
+                write_unit(session, None, data, "content")
                 counts["added"] += 1
             elif row.origin == "staff":
                 counts["kept_staff_edits"] += 1
             elif row.origin == "import":
                 counts["kept_imports"] += 1
             elif row.data != data:
-                row.name, row.kind, row.region = entry["name"], entry["kind"], entry["region"]
-                row.municipality = entry.get("municipality") or ""
-                row.data, row.updated_at = data, utcnow()
+                write_unit(session, row, data, "content")
                 counts["updated"] += 1
     return counts
+
+
+def write_unit(session: Any, row: CareUnitRecord | None, data: dict[str, Any],
+               origin: str) -> None:
+    """A unit's row, new or updated, from its data (as in care_units.yml), with who set it:
+    'content', 'import' or 'staff'."""
+    if row is None:
+        row = CareUnitRecord(id=data["id"])
+        session.add(row)
+    row.name, row.kind, row.region = data["name"], data["kind"], data["region"]
+    row.municipality = data.get("municipality") or ""
+    row.data, row.origin, row.updated_at = data, origin, utcnow()
 
 
 def _json_safe(entry: dict[str, Any]) -> dict[str, Any]:
