@@ -105,6 +105,8 @@ _RELATIVE_DAYS = (
                 r"forra manaden|past month|last month)\b"), 30.0),
     (re.compile(r"\b(senaste manaderna|flera manader|several months|past few months)\b"),
      60.0),
+    # "bebisen är ett halvår", "en bebis på ett halvår" is an age.
+    (re.compile(r"(?<!\bar )(?<!\bpa )\b(ett halvar|ett halvt ar|halvaret|half a year)\b"), 182.0),
     (re.compile(r"\b(i varas|i hostas|i somras|i vintras|sedan varen|sedan hosten|"
                 r"since the spring|since the autumn|since the summer)\b"), 90.0),
 )

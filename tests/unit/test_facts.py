@@ -34,6 +34,8 @@ from bot.triage.facts import Facts, extract_facts
         ("har gått upp 3 kilo på en vecka", None, False, None, 7.0),
         ("Min dotter 4 år har 38,2 och leker", 4.0, True, 38.2, None),
         ("fick ont för 3 timmar sedan", None, False, None, 0.125),  # "för ... sedan" = ago
+        ("jättekraftig mens sen ett halvår", None, False, None, 182.0),
+        ("min bebis på ett halvår har feber", None, True, None, None),  # an age, not a span
     ],
 )
 def test_facts_in_free_text(text: str, age: float | None, child: bool,
