@@ -179,8 +179,9 @@ _AGE_UNIT = re.compile(
 )
 # "bebis på 6 veckor", "son på 4 mån", "a baby of 6 weeks": an age after a person and "på".
 _PERSON_PA = re.compile(r"\b(?:" + _PERSON.pattern + r")\s+(?:pa|of)\s+$")
-_AGE_BARE = re.compile(r"\b(?:jag ar|i am|i'm|im|hon ar|han ar)\s+(\d{1,3})\b"
-                       r"(?!\s*(?:grader|%|dag|dygn|day|timm|hour))")
+# "jag e 38": "e" is how many write "är".
+_AGE_BARE = re.compile(r"\b(?:jag ar|jag e|i am|i'm|im|hon ar|hon e|han ar|han e)\s+"
+                       r"(\d{1,3})\b(?![.,]\d)(?!\s*(?:grader|%|dag|dygn|day|timm|hour))")
 _MARKER = re.compile(_DURATION_MARKERS)
 _AGO = re.compile(r"\s+(?:sen|sedan|ago|tillbaka)\b")
 _PERSON_AFTER = re.compile(r"\s+(?:gamla?\s+)?(?:" + _PERSON.pattern + r")\b")

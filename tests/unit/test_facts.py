@@ -36,6 +36,8 @@ from bot.triage.facts import Facts, extract_facts
         ("fick ont för 3 timmar sedan", None, False, None, 0.125),  # "för ... sedan" = ago
         ("jättekraftig mens sen ett halvår", None, False, None, 182.0),
         ("min bebis på ett halvår har feber", None, True, None, None),  # an age, not a span
+        ("jag e 38 o har varit trött i 2 månader", 38.0, False, None, 60.0),
+        ("han e 39,5 sen i morse", None, False, 39.5, 0.0),   # a temperature, not an age
     ],
 )
 def test_facts_in_free_text(text: str, age: float | None, child: bool,
