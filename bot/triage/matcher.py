@@ -35,6 +35,9 @@ NEGATIONS = frozenset({
 })
 # "fast" (although) is left out: it is also English "fast" ("breathing fast").
 CLAUSE_WORDS = frozenset({"men", "but", "although", "dock"})
+# Chat spellings read as the word they stand for, in messages and phrases alike:
+# "dricker o kissar" is "dricker och kissar".
+CHAT_SPELLINGS = {"o": "och"}
 MAX_GAP = 2
 NEGATION_WINDOW = 3
 # One typo is tolerated only in long words: shorter ones have too many real neighbours
@@ -57,7 +60,8 @@ def tokenize(text: str) -> Tokens:
         else:
             word = raw.replace("'", "").replace("’", "")
             # "he's" is not "hes" (Swedish for hoarse).
-            tokens.append("he" if word == "hes" and raw != word else word)
+            word = "he" if word == "hes" and raw != word else word
+            tokens.append(CHAT_SPELLINGS.get(word, word))
     return _read_expressions(tokens)
 
 
@@ -85,7 +89,7 @@ def real_words() -> RealWords:
     readings: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for phrase, reading in get(data, "readings", dict, REAL_WORDS_FILE, required=False,
                                default={}).items():
-        words = tuple(fold(str(phrase)).split())
+        words = tuple(CHAT_SPELLINGS.get(w, w) for w in fold(str(phrase)).split())
         readings.setdefault(words[0], []).append((words, fold(str(reading))))
     return RealWords(frozenset(w for w in entries if not w.endswith("*")),
                      tuple(w[:-1] for w in entries if w.endswith("*")) + compounds, compounds,
@@ -319,6 +323,7 @@ def compile_phrase(source: str) -> Phrase:
     for raw in fold(source).split():
         prefix = raw.endswith("*")
         text = raw.rstrip("*").replace("'", "").replace("’", "")
+        text = text if prefix else CHAT_SPELLINGS.get(text, text)
         if not text or not re.fullmatch(r"[^\W\d_]+", text):
             raise ValueError(f"phrase {source!r}: {raw!r} is not a word (letters, optional *)")
         words.append(Word(text, prefix))
