@@ -56,10 +56,12 @@ _DURATION_MARKERS = r"(?:i|sedan|sen|under|in|for|since|over|mer an|drygt|nastan
 
 _UNIT_DAYS = {
     "timm": 1 / 24, "hour": 1 / 24, "dag": 1, "dar": 1, "dygn": 1, "day": 1, "veck": 7, "week": 7,
-    "manad": 30, "month": 30, "ar": 365, "year": 365,
+    "manad": 30, "mnd": 30, "man": 30, "month": 30, "ar": 365, "year": 365,
 }
 # "3 dar" is how "3 dagar" is often typed ("där" folds to the same, but not after a number).
-_UNIT = r"(timm\w*|hours?|dag\w*|dar|dygn\w*|days?|veck\w*|weeks?|manad\w*|months?|ars?|years?)"
+# "mån" and "mnd" are how "månader" is often typed; after a digit only ("en man" is a man).
+_MONTH_SHORT = frozenset({"man", "mnd"})
+_UNIT = r"(timm\w*|hours?|dag\w*|dar|dygn\w*|days?|veck\w*|weeks?|manad\w*|mnd|man|months?|ars?|years?)"
 
 _CHILD_WORDS = re.compile(
     r"\b(barn|barnet|barnen|barnens|barnets|barns|barnbarn\w*|smabarn\w*|son|sonen|dotter\w*|doter\w*|pojk\w*|flick\w*|bebis\w*|baby|babies|spadbarn\w*|"
@@ -204,6 +206,8 @@ def _age(text: str) -> float | None:
         before, number, unit, old = m.group(1), m.group(2), m.group(3), m.group(4)
         if before and _MARKER.fullmatch(before) and not old:
             continue  # "i 3 år", "sedan 2 veckor": how long, not how old
+        if unit in _MONTH_SHORT and not number[0].isdigit():
+            continue  # "en man", "ett par man": a man, not a month
         if unit.startswith(("ar", "year")):
             return _value(number)  # a number of years outside a duration is an age
         person = bool(before and _PERSON.fullmatch(before)) or bool(
@@ -276,7 +280,8 @@ _SPAN = re.compile(
     + _NUMBER + r"\s*" + _UNIT
 )
 _BARE_SPAN = re.compile(r"(?:\b(\w{1,24})\s+)?\b" + _NUMBER + r"\s*(timm\w*|dag\w*|dar|dygn\w*|"
-                        r"veck\w*|manad\w*|hours?|days?|weeks?|months?)\b(?:\s+(\w{1,24}))?")
+                        r"veck\w*|manad\w*|mnd|man|hours?|days?|weeks?|months?)\b"
+                        r"(?:\s+(\w{1,24}))?")
 # "hon är 10 månader", "she is 10 months": an age, not how long
 _AGE_VERBS = frozenset({"ar", "is", "blir", "fyllt", "fyller", "aged", "of"})
 _IT = re.compile(r"\b(?:det|it|that)\s+\w{1,4}\s*$")
@@ -286,7 +291,8 @@ _VAGUE_SPAN = re.compile(r"\b(?:i|sedan|sen|for)\s+(veckor|manader|flera ar|week
 def _duration(text: str) -> float | None:
     # "för 3 år sedan" (vaccinated, operated) is a date, not how long a problem has lasted.
     spans = [_value(m.group(1)) * _unit_days(m.group(2)) for m in _SPAN.finditer(text)
-             if not (m.group(2).startswith(("ar", "year")) and _AGO.match(text, m.end()))]
+             if not (m.group(2).startswith(("ar", "year")) and _AGO.match(text, m.end()))
+             and not (m.group(2) in _MONTH_SHORT and not m.group(1)[0].isdigit())]
     # "feber 2 veckor", "ont 3 dagar": a span without a marker, unless it is an age
     for m in _BARE_SPAN.finditer(text):
         before, after = m.group(1), m.group(4) or ""
@@ -295,8 +301,12 @@ def _duration(text: str) -> float | None:
         is_age = (before and (_PERSON.fullmatch(before)
                               or (before in _AGE_VERBS and not said_of_it))) or \
             bool(before in ("pa", "of") and _PERSON_PA.search(text, 0, m.start(2))) or \
-            _PERSON.fullmatch(after) or after in ("gammal", "gamla", "old")
-        if not is_age:
+            _PERSON.fullmatch(after) or after in ("gammal", "gamla", "old") or \
+            (m.group(3) in ("man", "mnd", "manader", "veckor")   # as _age reads a baby's
+             and ((m.start(2) == 0 and not _AGO.match(text, m.end(3)))
+                  or (before == "pa" and m.group(3) in _MONTH_SHORT)   # "blöjutslag på 10 mån"
+                  or bool(_PERSON_AFTER.match(text, m.end(3)))))
+        if not is_age and not (m.group(3) in _MONTH_SHORT and not m.group(2)[0].isdigit()):
             spans.append(_value(m.group(2)) * _unit_days(m.group(3)))
     # Plain "i veckor", "i flera månader"
     for m in _VAGUE_SPAN.finditer(text):

@@ -9,7 +9,9 @@ from bot.triage.facts import Facts, extract_facts
         ("min son är 3 år och har haft 39 graders feber i två dagar", 3.0, True, 39.0, 2.0),
         ("Vår dotter är 6v och känns varm", 0.115, True, None, None),   # "6v": weeks
         ("8 mån, dreglar massor, tror det är tänderna", 0.658, True, None, None),
-        ("2 mån sen började det klia", None, False, None, None),        # a time ago
+        ("2 mån sen började det klia", None, False, None, 60.0),        # not an age
+        ("en man 45 år med ont i ryggen sen 2 mån", 45.0, False, None, 60.0),
+        ("blöjutslag på 10 mån, rött i skrynklorna", None, False, None, None),
         ("jag är 8 v gravid och mår illa", None, False, None, None),     # a pregnancy
         # The nursing mother is the patient, not the baby whose age she gives.
         ("det gör ont i bröstvårtorna när jag ammar, bebisen är 1 vecka", None, False, None,
