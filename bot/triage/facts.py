@@ -61,7 +61,8 @@ _UNIT_DAYS = {
 # "3 dar" is how "3 dagar" is often typed ("där" folds to the same, but not after a number).
 # "mån" and "mnd" are how "månader" is often typed; after a digit only ("en man" is a man).
 _MONTH_SHORT = frozenset({"man", "mnd"})
-_UNIT = r"(timm\w*|hours?|dag\w*|dar|dygn\w*|days?|veck\w*|weeks?|manad\w*|mnd|man|months?|ars?|years?)"
+_UNIT = (r"(timm\w*|hours?|dag\w*|dar|dygn\w*|days?|veck\w*|weeks?|manad\w*|mnd|man|months?|"
+         r"ars?|years?)")
 
 _CHILD_WORDS = re.compile(
     r"\b(barn|barnet|barnen|barnens|barnets|barns|barnbarn\w*|smabarn\w*|son|sonen|dotter\w*|doter\w*|pojk\w*|flick\w*|bebis\w*|baby|babies|spadbarn\w*|"
