@@ -162,7 +162,8 @@ class TriageGuard(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"emergency_intent": "emergency", "symptom_intent": "describe_symptom",
-                "override_intents": list(SMALL_TALK_INTENTS), "animal_intent": "out_of_scope"}
+                "override_intents": list(SMALL_TALK_INTENTS), "animal_intent": "out_of_scope",
+                "off_topic_intent": "out_of_scope"}
 
     def __init__(self, config: dict[str, Any]) -> None:
         from bot.triage.concepts import concepts
@@ -191,7 +192,7 @@ class TriageGuard(GraphComponent, IntentClassifier):
         return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
-        from bot.nlp.errands import about_an_animal, is_errand, names_errand
+        from bot.nlp.errands import about_an_animal, is_errand, names_errand, off_topic
         from bot.triage.levels import Level
         from bot.triage.matcher import presence, tokenize
         from bot.triage.red_flags import screen
@@ -233,6 +234,12 @@ class TriageGuard(GraphComponent, IntentClassifier):
             if (new_intent is None and intent == self._config["emergency_intent"]
                     and (symptoms or said.denied or bool(said.negated)) and not emergency_rule):
                 new_intent = self._config["symptom_intent"]
+            # The classifier could not place it (not another language: the LanguageGuard
+            # marks those), and it names no complaint, no errand and nothing of talking with
+            # the bot: a question about something else ("bygglov altan kungälv").
+            if (new_intent is None and intent == DEFAULT_NLU_FALLBACK_INTENT_NAME
+                    and not hits and not message.get("language_guard") and off_topic(tokens)):
+                new_intent = self._config["off_topic_intent"]
             if new_intent and new_intent != intent:
                 chosen = {"name": new_intent, "confidence": 1.0}
                 ranking = message.get(INTENT_RANKING_KEY) or []

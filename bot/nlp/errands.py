@@ -36,6 +36,23 @@ def animal_words() -> tuple[tuple[Phrase, ...], tuple[Phrase, ...]]:
             phrase_list(animals["people"], ERRAND_WORDS_FILE, "animals.people"))
 
 
+@lru_cache(maxsize=1)
+def conversation_words() -> tuple[Phrase, ...]:
+    return phrase_list(_data()["conversation"], ERRAND_WORDS_FILE, "conversation")
+
+
+def off_topic(tokens: Tokens) -> bool:
+    """Whether a message names no errand's word and no word of talking with the bot: when the
+    classifier could not place it either, it is about something else ("bygglov altan",
+    "när går färjan"), not a question the bot misunderstood. One word is too little to tell."""
+    words = [t for t in tokens if t != "|"]
+    if len(words) < 2:
+        return False
+    where = tokens.where()
+    phrases = [p for group in errand_words().values() for p in group] + list(conversation_words())
+    return not any(phrase.words[0].key in where and find(phrase, tokens) for phrase in phrases)
+
+
 def is_errand(intent: str | None) -> bool:
     return intent in errand_words()
 

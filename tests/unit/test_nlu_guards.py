@@ -173,3 +173,24 @@ def test_signs_without_the_errands_words_are_symptoms() -> None:
 def test_a_denied_sign_does_not_overrule_an_errand() -> None:
     text = "är inte nöjd med min vårdcentral, kan jag gå någon annanstans"
     assert guarded(text, "ask_change_unit") == "ask_change_unit"
+
+
+@pytest.mark.parametrize("text", [
+    "bygglov för en altan i kungälv",
+    "ladda västtrafikkortet",
+    "när går båten till styrsö",
+    "how do I renew a passport",
+])
+def test_an_unplaced_message_about_something_else_is_off_topic(text: str) -> None:
+    assert guarded(text, "nlu_fallback", 0.4) == "out_of_scope"
+
+
+@pytest.mark.parametrize("text", [
+    "du förstår inte vad jag menar",      # talking with the bot
+    "min bokning kl?",                    # an errand's word
+    "distansbesök",                       # one word is too little to tell
+    "hej hej",                            # small talk
+    "ont i magen sen i går",              # a complaint: triage
+])
+def test_an_unplaced_message_about_care_stays_a_misunderstanding(text: str) -> None:
+    assert guarded(text, "nlu_fallback", 0.4) != "out_of_scope"
