@@ -61,6 +61,12 @@ _UNIT_DAYS = {
 # "3 dar" is how "3 dagar" is often typed ("där" folds to the same, but not after a number).
 # "mån" and "mnd" are how "månader" is often typed; after a digit only ("en man" is a man).
 _MONTH_SHORT = frozenset({"man", "mnd"})
+
+
+def _a_man(number: str, unit: str) -> bool:
+    """"en man", "ett par man": a man, not a month ("mån" folds to "man")."""
+    return unit in _MONTH_SHORT and not number[0].isdigit()
+
 _UNIT = (r"(timm\w*|hours?|dag\w*|dar|dygn\w*|days?|veck\w*|weeks?|manad\w*|mnd|man|months?|"
          r"ars?|years?)")
 
@@ -207,8 +213,8 @@ def _age(text: str) -> float | None:
         before, number, unit, old = m.group(1), m.group(2), m.group(3), m.group(4)
         if before and _MARKER.fullmatch(before) and not old:
             continue  # "i 3 år", "sedan 2 veckor": how long, not how old
-        if unit in _MONTH_SHORT and not number[0].isdigit():
-            continue  # "en man", "ett par man": a man, not a month
+        if _a_man(number, unit):
+            continue
         if unit.startswith(("ar", "year")):
             return _value(number)  # a number of years outside a duration is an age
         person = bool(before and _PERSON.fullmatch(before)) or bool(
@@ -293,7 +299,7 @@ def _duration(text: str) -> float | None:
     # "för 3 år sedan" (vaccinated, operated) is a date, not how long a problem has lasted.
     spans = [_value(m.group(1)) * _unit_days(m.group(2)) for m in _SPAN.finditer(text)
              if not (m.group(2).startswith(("ar", "year")) and _AGO.match(text, m.end()))
-             and not (m.group(2) in _MONTH_SHORT and not m.group(1)[0].isdigit())]
+             and not _a_man(m.group(1), m.group(2))]
     # "feber 2 veckor", "ont 3 dagar": a span without a marker, unless it is an age
     for m in _BARE_SPAN.finditer(text):
         before, after = m.group(1), m.group(4) or ""
@@ -307,7 +313,7 @@ def _duration(text: str) -> float | None:
              and ((m.start(2) == 0 and not _AGO.match(text, m.end(3)))
                   or (before == "pa" and m.group(3) in _MONTH_SHORT)   # "blöjutslag på 10 mån"
                   or bool(_PERSON_AFTER.match(text, m.end(3)))))
-        if not is_age and not (m.group(3) in _MONTH_SHORT and not m.group(2)[0].isdigit()):
+        if not is_age and not _a_man(m.group(2), m.group(3)):
             spans.append(_value(m.group(2)) * _unit_days(m.group(3)))
     # Plain "i veckor", "i flera månader"
     for m in _VAGUE_SPAN.finditer(text):
