@@ -467,6 +467,16 @@ class Presence:
         return not self.affirmed and bool(self.negated)
 
 
+def first_affirmed(phrases: tuple[Phrase, ...] | list[Phrase], tokens: Tokens) -> str | None:
+    """The first of the phrases that occurs affirmed (as `presence(...).affirmed[0]`),
+    stopping there: screening every message needs no more."""
+    present = tokens.where().keys()
+    for phrase in phrases:
+        if present >= phrase.keys and affirmed_or_denied(phrase, tokens):
+            return phrase.source
+    return None
+
+
 def presence(phrases: tuple[Phrase, ...] | list[Phrase], tokens: list[str]) -> Presence:
     if not isinstance(tokens, Tokens):
         tokens = Tokens(tokens)

@@ -21,7 +21,7 @@ from bot.triage.concepts import Concept, concepts, phrases
 from bot.triage.conditions import KEYS, Conditions, parse_conditions
 from bot.triage.facts import Facts, extract_facts
 from bot.triage.levels import Level
-from bot.triage.matcher import Phrase, Tokens, first_keys, presence, tokenize, without
+from bot.triage.matcher import Phrase, Tokens, first_affirmed, first_keys, tokenize, without
 
 RED_FLAGS_FILE = CONTENT_DIR / "red_flags.yml"
 
@@ -169,9 +169,9 @@ def screen(text: str, facts: Facts | None = None,
         evidence = [f"{name} {getattr(known, name):g}"
                     for name in dict.fromkeys(KEYS[c.key][0] for c in flag.when.items)]
         for group, numbers in zip(flag.groups, flag.group_numbers, strict=True):
-            found = presence(group, read)
-            if found.present:
-                evidence.append(found.affirmed[0])
+            found = first_affirmed(group, read)
+            if found is not None:
+                evidence.append(found)
                 continue
             by_number = [c for c in numbers if c.holds(known)]
             if not by_number:
@@ -179,7 +179,7 @@ def screen(text: str, facts: Facts | None = None,
             evidence.append(", ".join(f"{KEYS[c.key][0]} {getattr(known, KEYS[c.key][0]):g}"
                                       for c in by_number[0].items))
         else:
-            if flag.unless and presence(flag.unless, read).present:
+            if flag.unless and first_affirmed(flag.unless, read) is not None:
                 continue
             hits.append(RedFlagHit(flag, tuple(evidence)))
     hits.sort(key=lambda hit: hit.flag.level, reverse=True)
