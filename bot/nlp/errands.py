@@ -41,6 +41,12 @@ def conversation_words() -> tuple[Phrase, ...]:
     return phrase_list(_data()["conversation"], ERRAND_WORDS_FILE, "conversation")
 
 
+@lru_cache(maxsize=1)
+def _on_topic_words() -> tuple[Phrase, ...]:
+    """Every errand's words and the words of talking with the bot."""
+    return tuple(p for group in errand_words().values() for p in group) + conversation_words()
+
+
 def off_topic(tokens: Tokens) -> bool:
     """Whether a message names no errand's word and no word of talking with the bot: when the
     classifier could not place it either, it is about something else ("bygglov altan",
@@ -49,8 +55,8 @@ def off_topic(tokens: Tokens) -> bool:
     if len(words) < 2:
         return False
     where = tokens.where()
-    phrases = [p for group in errand_words().values() for p in group] + list(conversation_words())
-    return not any(phrase.words[0].key in where and find(phrase, tokens) for phrase in phrases)
+    return not any(phrase.words[0].key in where and find(phrase, tokens)
+                   for phrase in _on_topic_words())
 
 
 def is_errand(intent: str | None) -> bool:

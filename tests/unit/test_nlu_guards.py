@@ -194,3 +194,14 @@ def test_an_unplaced_message_about_something_else_is_off_topic(text: str) -> Non
 ])
 def test_an_unplaced_message_about_care_stays_a_misunderstanding(text: str) -> None:
     assert guarded(text, "nlu_fallback", 0.4) != "out_of_scope"
+
+
+def test_another_language_stays_a_misunderstanding() -> None:
+    """The LanguageGuard marks messages in other languages: they get the fallback that says
+    which languages the bot understands, not "I cannot help with that"."""
+    text = "missä on lähin terveyskeskus"
+    message = Message({TEXT: text, INTENT: {"name": "nlu_fallback", "confidence": 1.0},
+                       INTENT_RANKING_KEY: [{"name": "nlu_fallback", "confidence": 1.0}],
+                       "language_guard": {"known_words": 0, "words": 4}})
+    guard = TriageGuard(TriageGuard.get_default_config())
+    assert guard.process([message])[0].get(INTENT)["name"] == "nlu_fallback"
