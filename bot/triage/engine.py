@@ -35,6 +35,8 @@ from bot.triage.red_flags import RedFlag, RedFlagHit, red_flags, screen
 from bot.triage.risk import RiskGroup, risk_groups
 
 MAX_QUESTIONS = 5
+# "ja" and at least three more words: long enough to be about something else.
+LOOSE_YES_WORDS = 4
 PENDING_AGE = "__age__"
 PENDING_COMPLAINT = "__complaint__"
 COMPLAINT, CONTEXT = "complaint", "context"
@@ -161,6 +163,7 @@ class Ask:
     protocol: str | None = None
     retry: bool = False                # the previous answer was not understood
     noted: bool = False                # the previous message told something new, not an answer
+    confirm: bool = False              # it began with "ja" but went on about something else
 
 
 @dataclass(frozen=True)
@@ -241,13 +244,14 @@ class TriageEngine:
         if reading.level == Level.EMERGENCY and reading.hits:
             return self.conclude(state, reading)
 
-        noted = False
-        if state.pending:
-            pending = state.pending
+        noted = confirm = False
+        pending = state.pending
+        if pending:
             turn = self._take_answer(state, text, intent, news)
             if turn is not None:
                 return turn
             noted = pending not in state.answers and news
+            confirm = noted and parse_answer(text) == Answer.YES
             reading = self.read(state)
 
         if not reading.active and (not state.texts or (
@@ -263,7 +267,8 @@ class TriageEngine:
         question = self._next_question(reading, state)
         if question is None:
             return self.conclude(state, reading)
-        return self._ask(state, self.ask_for(question, noted=noted))
+        return self._ask(state, self.ask_for(
+            question, noted=noted, confirm=confirm and question.id == pending))
 
     def _room(self, state: TriageState) -> bool:
         return len(set(state.asked)) < MAX_QUESTIONS
@@ -297,9 +302,11 @@ class TriageEngine:
         return self._questions.get(question_id)
 
     @staticmethod
-    def ask_for(question: Question, retry: bool = False, noted: bool = False) -> Ask:
+    def ask_for(question: Question, retry: bool = False, noted: bool = False,
+                confirm: bool = False) -> Ask:
         return Ask(kind="question", id=question.id, text=question.text, why=question.why,
-                   protocol=question.id.split(".", 1)[0], retry=retry, noted=noted)
+                   protocol=question.id.split(".", 1)[0], retry=retry, noted=noted,
+                   confirm=confirm)
 
     # --- reading the conversation ------------------------------------------------------
     def read(self, state: TriageState) -> Reading:
@@ -483,6 +490,10 @@ class TriageEngine:
             state.pending = None
             return None
         answer = parse_answer(text)
+        if answer == Answer.YES and news and self._loose_yes(question, text):
+            # "ja sen ungefär en månad" to "is the pain very severe?": the yes may answer a
+            # question the resident expected, not ours. Read the news and ask again.
+            answer = None
         if answer is None:
             answer = self._answer_in(question, text)
         if answer is None and news:
@@ -502,6 +513,12 @@ class TriageEngine:
         state.answers[question.id] = answer.value
         state.pending = None
         return None
+
+    def _loose_yes(self, question: Question, text: str) -> bool:
+        """A reply that opens with a yes and goes on for several words, none of which
+        speak of what was asked."""
+        words = [t for t in tokenize(text) if t != "|"]
+        return len(words) >= LOOSE_YES_WORDS and self._answer_in(question, text) != Answer.YES
 
     def _answer_in(self, question: Question, text: str) -> Answer | None:
         """A free-text reply that answers the question in other words ("jag kan knappt

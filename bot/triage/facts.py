@@ -56,7 +56,7 @@ _DURATION_MARKERS = r"(?:i|sedan|sen|under|in|for|since|over|mer an|drygt|nastan
 
 _UNIT_DAYS = {
     "timm": 1 / 24, "hour": 1 / 24, "dag": 1, "dar": 1, "dygn": 1, "day": 1, "veck": 7, "week": 7,
-    "manad": 30, "mnd": 30, "man": 30, "month": 30, "ar": 365, "year": 365,
+    "manad": 30, "mnd": 30, "man": 30, "month": 30, "ar": 365, "year": 365, "min": 1 / 1440,
 }
 # "3 dar" is how "3 dagar" is often typed ("där" folds to the same, but not after a number).
 # "mån" and "mnd" are how "månader" is often typed; after a digit only ("en man" is a man).
@@ -282,9 +282,11 @@ def _temperature(text: str) -> float | None:
     return max(found) if found else None
 
 
+# Minutes only after a marker ("näsblod sen 40 min", "i 25 minuter"): a bare "5 min" is too
+# often something else. The longest span of a message wins, so minutes count only alone.
 _SPAN = re.compile(
     r"\b" + _DURATION_MARKERS + r"\s+(?:(?:ca|cirka|typ|about|around|minst|at least)\s+)?"
-    + _NUMBER + r"\s*" + _UNIT
+    + _NUMBER + r"\s*" + r"(?:" + _UNIT + r"|(minut\w*|minutes?|mins?)\b)"
 )
 _BARE_SPAN = re.compile(r"(?:\b(\w{1,24})\s+)?\b" + _NUMBER + r"\s*(timm\w*|dag\w*|dar|dygn\w*|"
                         r"veck\w*|manad\w*|mnd|man|hours?|days?|weeks?|months?)\b"
@@ -297,9 +299,11 @@ _VAGUE_SPAN = re.compile(r"\b(?:i|sedan|sen|for)\s+(veckor|manader|flera ar|week
 
 def _duration(text: str) -> float | None:
     # "för 3 år sedan" (vaccinated, operated) is a date, not how long a problem has lasted.
-    spans = [_value(m.group(1)) * _unit_days(m.group(2)) for m in _SPAN.finditer(text)
-             if not (m.group(2).startswith(("ar", "year")) and _AGO.match(text, m.end()))
-             and not _a_man(m.group(1), m.group(2))]
+    spans = [_value(m.group(1)) * _unit_days(m.group(2) or m.group(3))
+             for m in _SPAN.finditer(text)
+             if m.group(3) or (not (m.group(2).startswith(("ar", "year"))
+                                    and _AGO.match(text, m.end()))
+                               and not _a_man(m.group(1), m.group(2)))]
     # "feber 2 veckor", "ont 3 dagar": a span without a marker, unless it is an age
     for m in _BARE_SPAN.finditer(text):
         before, after = m.group(1), m.group(4) or ""

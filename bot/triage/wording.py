@@ -23,6 +23,8 @@ def ask_message(ask: Ask) -> Message:
         assert ask.text is not None
         if ask.retry:
             text = f"{t['answer_not_understood']} {ask.text} {t['answer_hint']}"
+        elif ask.confirm:
+            text = f"{t['answer_noted']} {t['answer_confirm']} {ask.text}"
         elif ask.noted:
             text = f"{t['answer_noted']} {ask.text}"
         else:
