@@ -54,9 +54,12 @@ def off_topic(tokens: Tokens) -> bool:
     words = [t for t in tokens if t != "|"]
     if len(words) < 2:
         return False
+    # Compiled before the tokens are indexed: compiling adds words to the index, and an
+    # index read before that misses them (the first message after a model load did).
+    phrases = _on_topic_words()
     where = tokens.where()
     return not any(phrase.words[0].key in where and find(phrase, tokens)
-                   for phrase in _on_topic_words())
+                   for phrase in phrases)
 
 
 def is_errand(intent: str | None) -> bool:

@@ -191,9 +191,27 @@ def test_an_unplaced_message_about_something_else_is_off_topic(text: str) -> Non
     "distansbesök",                       # one word is too little to tell
     "hej hej",                            # small talk
     "ont i magen sen i går",              # a complaint: triage
+    "inte nu",                            # steering the conversation
+    "kan vi pausa?",
+    "på lördag",                          # a time as an answer
+    "om en timme",
+    "vad heter min vc",
 ])
 def test_an_unplaced_message_about_care_stays_a_misunderstanding(text: str) -> None:
     assert guarded(text, "nlu_fallback", 0.4) != "out_of_scope"
+
+
+def test_the_first_message_after_loading_is_judged_like_the_rest() -> None:
+    """The first call compiled the on-topic words after indexing the message's tokens, so
+    "hej där" right after a model load was called off topic. A fresh process shows it."""
+    import subprocess
+    import sys
+
+    code = ("from bot.nlp.errands import off_topic; from bot.triage.matcher import tokenize; "
+            "print(off_topic(tokenize('hej där')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "False"
 
 
 def test_another_language_stays_a_misunderstanding() -> None:
