@@ -19,9 +19,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.dialogue import rasa_costs
 from bot.nlp.components import PREVIOUS_INTENT_KEY
 
 logger = logging.getLogger(__name__)
+rasa_costs.apply()
 
 # Keys an NLU component may add to parse data that the gateway logs for reviewers.
 TRACE_KEYS = ("red_flags", "triage_trace", "language_guard", "follow_up")

@@ -90,7 +90,7 @@ class FollowUpGuard(GraphComponent, IntentClassifier):
         return {}
 
     def __init__(self, config: dict[str, Any]) -> None:
-        self._complaints = complaint_terms()
+        self._complaints = phrase_index(complaint_terms())
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -128,6 +128,12 @@ def complaint_terms() -> tuple[Any, ...]:
 
     return tuple(dict.fromkeys(term for p in protocols().values() if p.kind != ADMINISTRATIVE
                                for term in p.terms + p.context_terms))
+
+
+def phrase_index(phrases: tuple[Any, ...]) -> Any:
+    from bot.triage.matcher import PhraseIndex
+
+    return PhraseIndex(phrases)
 
 
 # Intents the classifier may pick for a message that is really about symptoms.
@@ -179,12 +185,13 @@ class TriageGuard(GraphComponent, IntentClassifier):
         # Every word of the triage vocabulary: a complaint, a background condition or a sign,
         # and the words that say a sign is absent ("andas normalt").
         signs = [c for c in concepts().values() if c.topic not in CONTEXT_TOPICS]
-        self._terms = tuple(dict.fromkeys(
+        self._terms = phrase_index(tuple(dict.fromkeys(
             [term for p in protocols().values() for term in p.terms + p.context_terms]
-            + [form for c in signs for form in c.forms + c.absent_forms]))
+            + [form for c in signs for form in c.forms + c.absent_forms])))
         # Complaints named by the protocols and signs affirmed (not "kan gå", which denies
         # one): they overrule an errand prediction whose errand words the message lacks.
-        self._complaints = complaint_terms() + tuple(form for c in signs for form in c.forms)
+        self._complaints = phrase_index(complaint_terms()
+                                        + tuple(form for c in signs for form in c.forms))
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,

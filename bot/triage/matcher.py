@@ -477,12 +477,32 @@ def first_affirmed(phrases: tuple[Phrase, ...] | list[Phrase], tokens: Tokens) -
     return None
 
 
-def presence(phrases: tuple[Phrase, ...] | list[Phrase], tokens: list[str]) -> Presence:
+class PhraseIndex:
+    """A long phrase list grouped by the key of each phrase's first word, so that a message is
+    checked only against phrases whose first word it contains. The TriageGuard's 11,000
+    phrases cost ~8 ms a message as a plain list, in the one Rasa process (profiled)."""
+
+    def __init__(self, phrases: tuple[Phrase, ...] | list[Phrase]) -> None:
+        self.phrases = tuple(phrases)
+        self._by_first: dict[str, list[int]] = {}
+        for position, phrase in enumerate(self.phrases):
+            self._by_first.setdefault(phrase.words[0].key, []).append(position)
+
+    def candidates(self, tokens: Tokens) -> list[Phrase]:
+        """The phrases whose first word occurs in the tokens, in list order."""
+        keys = tokens.where().keys() & self._by_first.keys()
+        return [self.phrases[i] for i in sorted(i for key in keys for i in self._by_first[key])]
+
+
+def presence(phrases: tuple[Phrase, ...] | list[Phrase] | PhraseIndex, tokens: list[str]
+             ) -> Presence:
     if not isinstance(tokens, Tokens):
         tokens = Tokens(tokens)
     affirmed: list[str] = []
     negated: list[str] = []
     present = tokens.where().keys()
+    if isinstance(phrases, PhraseIndex):
+        phrases = phrases.candidates(tokens)
     for phrase in phrases:
         if not present >= phrase.keys:   # the common case, kept cheap
             continue

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -185,3 +187,23 @@ def test_without_blanks_only_the_ignored_wording() -> None:
     blanked = without(tokens, (compile_phrase("druckit och kissat"),))
     assert "druckit" not in blanked and "svalt" in blanked and len(blanked) == len(tokens)
     assert without(tokens, (compile_phrase("lampolja"),)) is tokens
+
+
+def test_a_phrase_index_finds_what_the_plain_list_finds() -> None:
+    """The TriageGuard's vocabulary as a PhraseIndex gives the same presence as the list,
+    in the same order, over residents' messages from every case set."""
+    import yaml
+
+    from bot.nlp.components import TriageGuard
+    from bot.triage.matcher import PhraseIndex, presence
+
+    guard = TriageGuard(TriageGuard.get_default_config())
+    index = guard._terms
+    assert isinstance(index, PhraseIndex)
+    texts = [message for path in sorted(Path("tests").glob("triage_cases*.yaml"))
+             for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+             for message in case["messages"]]
+    assert len(texts) > 1000
+    for text in texts[::40]:   # the plain list is the slow way: a sample of messages
+        tokens = tokenize(text)
+        assert presence(index, tokens) == presence(index.phrases, tokens), text
