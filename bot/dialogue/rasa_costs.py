@@ -6,15 +6,22 @@ Imported by the gateway channel, so it applies in every Rasa process and nowhere
   schema itself and builds a new validator on each call (about 4 % of the Rasa process's CPU
   under load). The schema is fixed, so its validator is built and checked once; responses are
   validated exactly as before and a bad one raises the same error.
+- The embedded profile's SQLite tracker store ran in rollback-journal mode with a full sync
+  on every commit (each message saves the tracker). It now runs in WAL mode with
+  `synchronous=NORMAL`, as the app database does: still safe when a process dies, and the
+  web app's retention purge can read while Rasa writes. PostgreSQL is not touched.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from functools import lru_cache
 from typing import Any
 
 import jsonschema
 from rasa.core.actions.action import RemoteAction
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 _INVALID_RESPONSE = (". Failed to validate Action server response from API, make sure your "
                      "response from the Action endpoint is valid.")
@@ -36,5 +43,16 @@ def validate_action_result(_: RemoteAction, result: dict[str, Any]) -> bool:
     return True
 
 
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
 def apply() -> None:
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    if not event.contains(Engine, "connect", sqlite_pragmas):
+        event.listen(Engine, "connect", sqlite_pragmas)

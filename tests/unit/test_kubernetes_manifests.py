@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.config import ROOT, Settings, lock_store_env
+from bot.config import RASA_TF_ENV, ROOT, Settings, lock_store_env
 from bot.launcher import process_specs
 
 MANIFESTS = ROOT / "deploy" / "kubernetes"
@@ -51,7 +51,9 @@ NEEDS = {
     "web": {"DATABASE_URL", "TRACKER_STORE_URL", "REDIS_URL", "INTERNAL_SECRET", "RASA_URLS",
             "ACTION_URL", "WEB_HOST", "WEB_PORT"},
     # endpoints.yml: action endpoint, tracker store and lock store.
-    "rasa": {"ACTION_URL", "TRACKER_STORE_URL", *lock_store_env("redis://redis:6379/0")},
+    # One TensorFlow thread per replica, as the launcher starts them.
+    "rasa": {"ACTION_URL", "TRACKER_STORE_URL", *lock_store_env("redis://redis:6379/0"),
+             *RASA_TF_ENV},
     # The booking and care directory (DATABASE_URL); checks the web app's seal.
     "actions": {"DATABASE_URL", "INTERNAL_SECRET"},
     "seed": {"DATABASE_URL", "DIRECTORY_EXPORT"},

@@ -45,3 +45,15 @@ def test_an_invalid_response_raises_the_same_error(result: dict[str, Any]) -> No
 def test_it_is_applied_to_rasa() -> None:
     rasa_costs.apply()
     assert RemoteAction._validate_action_result is rasa_costs.validate_action_result
+
+
+def test_the_sqlite_tracker_store_runs_in_wal_mode(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+
+    rasa_costs.apply()
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    with store.engine.connect() as connection:
+        mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+        sync = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+    assert (mode, sync) == ("wal", 1)   # 1 is NORMAL
