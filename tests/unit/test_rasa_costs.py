@@ -57,3 +57,9 @@ def test_the_sqlite_tracker_store_runs_in_wal_mode(tmp_path) -> None:  # type: i
         mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
         sync = connection.exec_driver_sql("PRAGMA synchronous").scalar()
     assert (mode, sync) == ("wal", 1)   # 1 is NORMAL
+    assert type(store.engine.pool).__name__ == "QueuePool"
+
+
+def test_postgresql_keeps_rasas_engine_arguments() -> None:
+    url = "postgresql://postgres@127.0.0.1:5432/tracker"
+    assert rasa_costs.engine_kwargs(url) == rasa_costs._rasa_engine_kwargs(url)
