@@ -351,6 +351,28 @@ def test_news_instead_of_an_answer_is_not_asked_as_a_failure(engine: TriageEngin
     assert turn.state.facts.temperature == 39.0
 
 
+def test_a_yes_that_goes_on_about_something_else_is_asked_again(engine: TriageEngine) -> None:
+    """"ja, sen ungefär tre veckor, har feber också" to "is it hard to breathe?": the yes may
+    answer a question the resident expected. The news is read and the question asked again,
+    saying why; a yes there is taken."""
+    turn = run(engine, "jag hostar")
+    assert turn.ask is not None and turn.ask.id == "cough.breathing"
+    turn = engine.advance(turn.state, "ja sen ungefär tre veckor, har feber också")
+    assert turn.disposition is None and turn.ask is not None
+    assert turn.ask.id == "cough.breathing" and turn.ask.confirm and not turn.ask.retry
+    assert turn.state.facts.duration_days == 21   # the news was read
+    turn = engine.advance(turn.state, "ja")
+    assert turn.disposition is not None and turn.disposition.level == Level.EMERGENCY
+
+
+def test_a_yes_that_speaks_of_what_was_asked_is_taken(engine: TriageEngine) -> None:
+    for reply in ("ja", "ja det gör det", "ja jag har svårt att andas nu"):
+        turn = run(engine, "jag hostar")
+        turn = engine.advance(turn.state, reply)
+        assert turn.disposition is not None, reply
+        assert turn.disposition.level == Level.EMERGENCY, reply
+
+
 def test_free_text_answer_in_other_words(engine: TriageEngine) -> None:
     turn = run(engine, "jag hostar")
     turn = engine.advance(turn.state, "jag kan knappt prata mellan andetagen")
@@ -466,3 +488,15 @@ def test_red_flag_is_never_lowered(engine: TriageEngine, prefix: str, answers: l
         turn = engine.advance(turn.state, answer) if not turn.state.finished else turn
     assert turn.disposition is not None
     assert turn.disposition.level == Level.EMERGENCY
+
+
+def test_a_question_asked_again_after_a_loose_yes_says_why() -> None:
+    from bot.content.texts import texts
+    from bot.triage.engine import Ask
+    from bot.triage.wording import ask_message
+
+    ask = Ask(kind="question", id="cough.breathing", text="Har du svårt att andas?",
+              protocol="cough", noted=True, confirm=True)
+    shown = ask_message(ask).text
+    assert shown.startswith(texts()["answer_noted"])
+    assert texts()["answer_confirm"] in shown and shown.endswith("Har du svårt att andas?")
