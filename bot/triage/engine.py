@@ -29,7 +29,7 @@ from bot.triage.concepts import Concept, concepts
 from bot.triage.evidence import Evidence, Finding, Status, add, implied, read_messages
 from bot.triage.facts import Facts, corrects, extract_facts, mentions_pregnancy
 from bot.triage.levels import Level
-from bot.triage.matcher import Tokens, find, presence, tokenize
+from bot.triage.matcher import PhraseIndex, Tokens, find, presence, tokenize
 from bot.triage.protocols import ADMINISTRATIVE, GENERAL, Protocol, Question, protocols
 from bot.triage.red_flags import RedFlag, RedFlagHit, red_flags, screen
 from bot.triage.risk import RiskGroup, risk_groups
@@ -212,6 +212,13 @@ class TriageEngine:
         self._triggers = {p.id: {c.id for c in self.concepts.values()
                                  if c.forms and set(c.forms) <= set(p.terms)}
                           for p in self.protocols.values()}
+        # Each protocol's words indexed by their first word: every turn reads the whole
+        # conversation against all protocols (profiled: the largest cost of a triage turn).
+        self._terms = {p.id: PhraseIndex(p.terms) for p in self.protocols.values()}
+        self._context_terms = {p.id: PhraseIndex(p.context_terms)
+                               for p in self.protocols.values()}
+        self._any_term = PhraseIndex(tuple(dict.fromkeys(
+            term for p in self.protocols.values() for term in p.terms + p.context_terms)))
 
     # --- the one entry point -------------------------------------------------------
     def advance(self, state: TriageState | None, text: str, intent: str | None = None) -> Turn:
@@ -380,14 +387,15 @@ class TriageEngine:
             if protocol.kind == GENERAL or not protocol.applies_to.may_apply(
                     facts.age_years, facts.child):
                 continue
-            covered = _covered(protocol.terms, joined)
+            covered = _covered(self._terms[protocol.id], joined)
             if not covered and any(evidence.get(c) and evidence[c].status == Status.PRESENT
                                    and evidence[c].source == "number"
                                    for c in self._triggers[protocol.id]):
                 covered = frozenset({len(joined)})   # named by a number only
             if covered:
                 complaints[protocol.id] = covered
-            elif protocol.context_terms and (named := _covered(protocol.context_terms, joined)):
+            elif protocol.context_terms and (
+                    named := _covered(self._context_terms[protocol.id], joined)):
                 context[protocol.id] = named
         # A protocol whose words all lie inside another's match is no complaint of its own
         # ("ont i bröstet" is not also "ont").
@@ -474,7 +482,7 @@ class TriageEngine:
         tokens = tokenize(text)
         if read_messages([text], facts, self.concepts, [tokens]):
             return True
-        return any(_covered(p.terms + p.context_terms, tokens) for p in self.protocols.values())
+        return bool(_covered(self._any_term, tokens))
 
     # --- answers ----------------------------------------------------------------------
     def _take_answer(self, state: TriageState, text: str, intent: str | None, news: bool
@@ -725,10 +733,9 @@ class TriageEngine:
         return Disposition.from_dict(data)
 
 
-def _covered(terms: tuple[Any, ...], tokens: Tokens) -> frozenset[int]:
+def _covered(terms: PhraseIndex, tokens: Tokens) -> frozenset[int]:
     """Which tokens the affirmed matches of `terms` cover."""
-    where = tokens.where()
-    return frozenset(index for term in terms if term.words[0].key in where
+    return frozenset(index for term in terms.candidates(tokens)
                      for match in find(term, tokens) if not match.negated
                      for index in range(match.start, match.end))
 
