@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -29,9 +28,15 @@ def test_purge_empties_rasas_tracker_store_of_old_conversations(system: RunningS
     system.say(sender, "hej")
     live = Path(system.settings.tracker_store_url.removeprefix("sqlite:///"))
     assert sender in senders(live)
-    # A copy: the running system's other conversations stay untouched.
+    # A copy: the running system's other conversations stay untouched. SQLite's backup, not
+    # a file copy: the tracker store runs in WAL mode, so recent writes are in tracker.db-wal.
     copy = tmp_path / "tracker.db"
-    shutil.copy(live, copy)
+    source, target = sqlite3.connect(live), sqlite3.connect(copy)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
     app_db = f"sqlite:///{tmp_path / 'app.db'}"
     migrate.upgrade(app_db)
     retention = Retention(days=90, audit_days=730)
