@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.triage.matcher import Phrase, Tokens, find, phrase_list, presence
+from bot.triage.matcher import Phrase, PhraseIndex, Tokens, find, phrase_list, presence
 
 ERRAND_WORDS_FILE = Path(__file__).with_name("errand_words.yml")
 
@@ -42,9 +42,10 @@ def conversation_words() -> tuple[Phrase, ...]:
 
 
 @lru_cache(maxsize=1)
-def _on_topic_words() -> tuple[Phrase, ...]:
+def _on_topic_words() -> PhraseIndex:
     """Every errand's words and the words of talking with the bot."""
-    return tuple(p for group in errand_words().values() for p in group) + conversation_words()
+    return PhraseIndex(tuple(p for group in errand_words().values() for p in group)
+                       + conversation_words())
 
 
 def off_topic(tokens: Tokens) -> bool:
@@ -57,9 +58,7 @@ def off_topic(tokens: Tokens) -> bool:
     # Compiled before the tokens are indexed: compiling adds words to the index, and an
     # index read before that misses them (the first message after a model load did).
     phrases = _on_topic_words()
-    where = tokens.where()
-    return not any(phrase.words[0].key in where and find(phrase, tokens)
-                   for phrase in phrases)
+    return not any(find(phrase, tokens) for phrase in phrases.candidates(tokens))
 
 
 def is_errand(intent: str | None) -> bool:

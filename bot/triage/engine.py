@@ -498,11 +498,10 @@ class TriageEngine:
             state.pending = None
             return None
         answer = parse_answer(text)
-        if answer == Answer.YES and news and self._loose_yes(question, text):
+        if answer is None or (answer == Answer.YES and news and _long_reply(text)):
             # "ja sen ungefär en månad" to "is the pain very severe?": the yes may answer a
-            # question the resident expected, not ours. Read the news and ask again.
-            answer = None
-        if answer is None:
+            # question the resident expected, not ours. It stands only if the words speak
+            # of what was asked; otherwise the news is read and the question asked again.
             answer = self._answer_in(question, text)
         if answer is None and news:
             # Not an answer but something new ("nu har hon 40 graders feber"): read it, and
@@ -521,12 +520,6 @@ class TriageEngine:
         state.answers[question.id] = answer.value
         state.pending = None
         return None
-
-    def _loose_yes(self, question: Question, text: str) -> bool:
-        """A reply that opens with a yes and goes on for several words, none of which
-        speak of what was asked."""
-        words = [t for t in tokenize(text) if t != "|"]
-        return len(words) >= LOOSE_YES_WORDS and self._answer_in(question, text) != Answer.YES
 
     def _answer_in(self, question: Question, text: str) -> Answer | None:
         """A free-text reply that answers the question in other words ("jag kan knappt
@@ -731,6 +724,11 @@ class TriageEngine:
              "level": Level.EMERGENCY.id}, *data["reasons"]])
         state.disposition = data
         return Disposition.from_dict(data)
+
+
+def _long_reply(text: str) -> bool:
+    """Long enough to be about something else than a yes ("ja" and three more words)."""
+    return sum(1 for token in tokenize(text) if token != "|") >= LOOSE_YES_WORDS
 
 
 def _covered(terms: PhraseIndex, tokens: Tokens) -> frozenset[int]:

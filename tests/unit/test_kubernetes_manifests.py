@@ -487,3 +487,8 @@ def test_only_web_reaches_rasa_and_only_rasa_and_web_reach_actions() -> None:
     # The web app's /healthz checks the action servers too.
     assert allowed_into("actions") == ({"rasa", "web"}, {listening_port("actions")})
     assert allowed_into("seed") == (set(), set())
+
+
+def test_rasa_gets_the_launchers_tensorflow_threads() -> None:
+    env = resolved_env(the_container("rasa"))
+    assert {name: env.get(name) for name in RASA_TF_ENV} == RASA_TF_ENV
