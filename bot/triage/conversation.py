@@ -72,9 +72,15 @@ class TriageConversation:
         är akut, ring ambulans"); inside one, the red-flag rules decide."""
         state = TriageState.from_dict(turn.state)
         if state.texts and not self.engine.rules_say_emergency(state, turn.text):
-            # Only the classifier said "emergency", in a conversation being triaged ("har
-            # inte tagit nån alvedon än"): the rules decide, and the triage goes on.
-            return Reply().then(FORM)
+            # Only the classifier said "emergency", in a conversation being triaged ("he
+            # breathes faster than normal, the oximeter shows 92"): the rules decide, the
+            # message is read like any other (the form rejected it, so nothing else reads
+            # it), and the triage goes on or ends here.
+            advanced = self.engine.advance(state, turn.text, turn.intent)
+            if advanced.disposition is not None:
+                return self._disposition(advanced.disposition, turn).keep(
+                    **{STATE: advanced.state.to_dict(), ANSWER: None})
+            return Reply().keep(**{STATE: advanced.state.to_dict(), ANSWER: None}).then(FORM)
         disposition = self.engine.emergency(state, turn.text)
         return self._disposition(disposition, turn).keep(**{STATE: state.to_dict(),
                                                             ANSWER: None})

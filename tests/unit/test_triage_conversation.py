@@ -66,6 +66,22 @@ def test_the_classifier_alone_does_not_end_a_triage(triage: TriageConversation) 
     state = triage.read(turn("ont i halsen sen tre dagar"), None).slots[STATE]
     reply = triage.emergency(turn("har inte tagit nån alvedon än", state))
     assert reply.next_action == FORM and not reply.messages
+    assert reply.slots[STATE]["texts"][-1] == "har inte tagit nån alvedon än"
+
+
+def test_a_message_the_classifier_called_an_emergency_is_still_read(
+        triage: TriageConversation) -> None:
+    """The form rejects an "emergency" message, so the 112 step is what reads it: a
+    saturation of 92 and fast breathing in an old man's fever make it urgent, not 112."""
+    state = triage.read(turn("my father is 77, he has had fever 38.9 and a bad cough for "
+                             "three days"), None).slots[STATE]
+    state = triage.ask(turn("", state, pending=True)).slots[STATE]
+    reply = triage.emergency(turn("he breathes faster than normal, the oximeter shows 92, "
+                                  "he is tired but knows where he is", state))
+    kept = reply.slots[STATE]
+    assert len(kept["texts"]) == 2 and kept["facts"]["spo2"] == 92
+    assert "oxygen_saturation_borderline_with_infection" in kept["red_flags"]
+    assert reply.next_action == FORM and not reply.messages   # the form asks on
 
 
 def test_why_a_question_is_asked(triage: TriageConversation) -> None:
