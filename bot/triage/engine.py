@@ -503,6 +503,10 @@ class TriageEngine:
             # question the resident expected, not ours. It stands only if the words speak
             # of what was asked; otherwise the news is read and the question asked again.
             answer = self._answer_in(question, text)
+        elif answer == Answer.UNKNOWN and _long_reply(text):
+            # "har ingen plan men vet inte om jag klarar det själv": the doubt is about
+            # something else when the words answer what was asked.
+            answer = self._answer_in(question, text) or Answer.UNKNOWN
         if answer is None and news:
             # Not an answer but something new ("nu har hon 40 graders feber"): read it, and
             # ask again only if the question still matters.

@@ -182,8 +182,8 @@ _ARING = re.compile(r"arings?|aringar|aringen")
 _AGE_COMPACT = re.compile(r"\b(" + _trie(list(_NUMBER_WORDS)) + r")aring")
 _AGE_UNIT = re.compile(
     r"(?:\b(\w{1,24})\s+)?" + r"\b" + _NUMBER + r"\s*" +
-    r"(ars?|years?|manaders|manader|manad|mnd|man|months?|veckors|veckor|vecka|weeks?|v|"
-    r"dagar|days?)\b"
+    r"(ars?|years?|yrs?|yo|y/o|manaders|manader|manad|mnd|man|months?|veckors|veckor|vecka|"
+    r"weeks?|v|dagar|days?)\b"
     r"(?:\s+(gammal|gamla|old))?"
 )
 # "bebis på 6 veckor", "son på 4 mån", "a baby of 6 weeks": an age after a person and "på".
@@ -215,7 +215,7 @@ def _age(text: str) -> float | None:
             continue  # "i 3 år", "sedan 2 veckor": how long, not how old
         if _a_man(number, unit):
             continue
-        if unit.startswith(("ar", "year")):
+        if unit.startswith(("ar", "year", "yr", "yo", "y/")):
             return _value(number)  # a number of years outside a duration is an age
         person = bool(before and _PERSON.fullmatch(before)) or bool(
             before in ("pa", "of") and _PERSON_PA.search(text, 0, m.start(2)))

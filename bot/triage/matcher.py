@@ -39,6 +39,11 @@ CLAUSE_WORDS = frozenset({"men", "but", "although", "dock"})
 # "dricker o kissar" is "dricker och kissar".
 CHAT_SPELLINGS = {"o": "och"}
 MAX_GAP = 2
+# "jätte-" before a word is an intensifier written as one word or two ("jätteyr", "jätte
+# yr"): it is read as two words, in messages and phrases alike, so "jätteyr" is "yr" and
+# "jätteont i magen" is "ont i magen" with a word before it.
+INTENSIFIER = "jatte"
+_NOT_INTENSIFIED = frozenset({"jatten", "jattens"})   # a giant
 NEGATION_WINDOW = 3
 # One typo is tolerated only in long words: shorter ones have too many real neighbours
 # ("hostar"/"höstas", "svimm"/"simma").
@@ -61,8 +66,17 @@ def tokenize(text: str) -> Tokens:
             word = raw.replace("'", "").replace("’", "")
             # "he's" is not "hes" (Swedish for hoarse).
             word = "he" if word == "hes" and raw != word else word
-            tokens.append(CHAT_SPELLINGS.get(word, word))
+            word = CHAT_SPELLINGS.get(word, word)
+            if _intensified(word):
+                tokens.append(INTENSIFIER)
+                word = word[len(INTENSIFIER):]
+            tokens.append(word)
     return _read_expressions(tokens)
+
+
+def _intensified(word: str) -> bool:
+    return (word.startswith(INTENSIFIER) and len(word) > len(INTENSIFIER) + 1
+            and word not in _NOT_INTENSIFIED)
 
 
 REAL_WORDS_FILE = CONTENT_DIR / "real_words.yml"
@@ -326,6 +340,9 @@ def compile_phrase(source: str) -> Phrase:
         text = text if prefix else CHAT_SPELLINGS.get(text, text)
         if not text or not re.fullmatch(r"[^\W\d_]+", text):
             raise ValueError(f"phrase {source!r}: {raw!r} is not a word (letters, optional *)")
+        if _intensified(text):
+            words.append(Word(INTENSIFIER, False))
+            text = text[len(INTENSIFIER):]
         words.append(Word(text, prefix))
     if not words:
         raise ValueError("empty phrase")

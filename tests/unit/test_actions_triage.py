@@ -44,7 +44,9 @@ def test_the_classifier_alone_does_not_end_a_triage_with_112() -> None:
     events, messages = run(ActionEmergency(), tracker("har inte tagit nån alvedon än",
                                                       ongoing_sore_throat()))
     assert messages == []
-    assert events == [{"event": "followup", "name": "triage_form", "timestamp": None}]
+    assert events[-1] == {"event": "followup", "name": "triage_form", "timestamp": None}
+    kept = next(e["value"] for e in events if e.get("name") == "triage_state")
+    assert kept["texts"][-1] == "har inte tagit nån alvedon än"   # read, not dropped
 
 
 def test_outside_a_triage_a_stated_emergency_still_gets_112() -> None:

@@ -73,6 +73,12 @@ def found(phrase: str, text: str) -> str:
         ("fainted", "I nearly fainted", "no"),
         ("svimmade", "svimmade, nästan en minut", "yes"),          # not across a comma
         ("svimmade", "hon svimmade och var borta nästan en minut", "yes"),
+        ("yr", "jag är jätteyr när jag står upp", "yes"),         # "jätte-" is a word
+        ("ont i magen", "jätteont i magen", "yes"),
+        ("jatteont i magen", "jätte ont i magen", "yes"),
+        ("yr", "jätten är inte yr", "negated"),
+        ("bra", "jättebra", "yes"),
+        ("ten", "jätten", "no"),                                   # a giant, not "jätte-"
     ],
 )
 def test_phrase_matching(phrase: str, text: str, expected: str) -> None:

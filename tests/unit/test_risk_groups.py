@@ -39,6 +39,8 @@ def test_every_risk_group_loads_with_a_reason() -> None:
     ("farmor 85 hostar och har 38,5, hon äter och dricker sämre än vanligt", Level.URGENT,
      "risk.old_fever_eating_less"),
     ("pappa 82 har feber och äter nästan ingenting", Level.URGENT, "risk.old_fever_not_eating"),
+    ("har diabetes och har fått ett sår på lilltån av nya skor", Level.PRIMARY_CARE,
+     "risk.diabetes_foot_wound"),
 ])
 def test_a_risk_group_lifts_the_complaint(text: str, level: Level, reason: str) -> None:
     disposition = conclude(text).disposition
@@ -53,6 +55,11 @@ def test_without_the_risk_group_the_same_complaint_is_self_care() -> None:
 
 def test_eating_less_with_fever_lifts_only_the_old() -> None:
     disposition = conclude("jag är 35, feber 38,5 sen igår och äter sämre").disposition
+    assert disposition is not None and disposition.level == Level.SELF_CARE
+
+
+def test_a_foot_wound_without_diabetes_is_self_care() -> None:
+    disposition = conclude("har fått ett litet sår på lilltån av nya skor").disposition
     assert disposition is not None and disposition.level == Level.SELF_CARE
 
 
