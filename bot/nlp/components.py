@@ -147,7 +147,10 @@ SMALL_TALK_INTENTS = ("greet", "goodbye", "thanks", "affirm", "deny", "dont_know
 # Concepts that say who is ill, for how long or where they have been, not what is wrong
 # ("en man på 45", "6 månader", "i tre veckor", "utlandsresa"): no complaint on their own
 # ("hur mycket skatt betalar man på pension", "vaccin inför utlandsresa" are no symptoms).
-CONTEXT_TOPICS = ("male", "age", "duration", "travel_abroad")
+# History words ("första gången", "återkommer") say nothing of a complaint by themselves:
+# "första gången jag använder det här" is no symptom.
+CONTEXT_TOPICS = ("male", "age", "duration", "travel_abroad", "first_episode", "recurring_episodes",
+                  "recurrent", "recurrent_infections")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -179,9 +182,10 @@ class TriageGuard(GraphComponent, IntentClassifier):
         self._config = config
         # Loading here validates the content when the model loads, not at the first message.
         self._flags = red_flags()
-        from bot.nlp.errands import animal_words, errand_words
+        from bot.nlp.errands import animal_words, errand_words, not_urgent_words
         errand_words()
         animal_words()
+        not_urgent_words()
         # Every word of the triage vocabulary: a complaint, a background condition or a sign,
         # and the words that say a sign is absent ("andas normalt").
         signs = [c for c in concepts().values() if c.topic not in CONTEXT_TOPICS]
@@ -199,7 +203,13 @@ class TriageGuard(GraphComponent, IntentClassifier):
         return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
-        from bot.nlp.errands import about_an_animal, is_errand, names_errand, off_topic
+        from bot.nlp.errands import (
+            about_an_animal,
+            is_errand,
+            names_errand,
+            off_topic,
+            says_not_urgent,
+        )
         from bot.triage.levels import Level
         from bot.triage.matcher import presence, tokenize
         from bot.triage.red_flags import screen
@@ -241,6 +251,14 @@ class TriageGuard(GraphComponent, IntentClassifier):
             if (new_intent is None and intent == self._config["emergency_intent"]
                     and (symptoms or said.denied or bool(said.negated)) and not emergency_rule):
                 new_intent = self._config["symptom_intent"]
+            # "i need a doctor today but it's not an emergency": the resident's own word
+            # outweighs the classifier's "emergency"; its next guess is taken.
+            if (new_intent is None and intent == self._config["emergency_intent"]
+                    and not emergency_rule and says_not_urgent(tokens)):
+                new_intent = next(
+                    (r["name"] for r in message.get(INTENT_RANKING_KEY) or []
+                     if r["name"] not in (intent, DEFAULT_NLU_FALLBACK_INTENT_NAME)),
+                    self._config["symptom_intent"])
             # The classifier could not place it (not another language: the LanguageGuard
             # marks those), and it names no complaint, no errand and nothing of talking with
             # the bot: a question about something else ("bygglov altan kungälv").

@@ -42,6 +42,18 @@ def conversation_words() -> tuple[Phrase, ...]:
 
 
 @lru_cache(maxsize=1)
+def not_urgent_words() -> PhraseIndex:
+    return PhraseIndex(phrase_list(_data()["not_urgent"], ERRAND_WORDS_FILE, "not_urgent"))
+
+
+def says_not_urgent(tokens: Tokens) -> bool:
+    """Whether the resident says it is no emergency ("det är inte akut", "not an emergency"):
+    then the classifier's "emergency" alone is not believed."""
+    phrases = not_urgent_words()   # compiled before the tokens are indexed
+    return any(find(phrase, tokens) for phrase in phrases.candidates(tokens))
+
+
+@lru_cache(maxsize=1)
 def _on_topic_words() -> PhraseIndex:
     """Every errand's words and the words of talking with the bot."""
     return PhraseIndex(tuple(p for group in errand_words().values() for p in group)

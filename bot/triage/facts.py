@@ -190,7 +190,8 @@ _AGE_UNIT = re.compile(
 _PERSON_PA = re.compile(r"\b(?:" + _PERSON.pattern + r")\s+(?:pa|of)\s+$")
 # "jag e 38": "e" is how many write "är".
 _AGE_BARE = re.compile(r"\b(?:jag ar|jag e|i am|i'm|im|hon ar|hon e|han ar|han e)\s+"
-                       r"(\d{1,3})\b(?![.,]\d)(?!\s*(?:grader|%|dag|dygn|day|timm|hour))")
+                       r"(\d{1,3})\b(?![.,]\d)"
+                       r"(?!\s*(?:grader|%|dag|dygn|day|timm|hour|man|veck|v\b|month|week))")
 _MARKER = re.compile(_DURATION_MARKERS)
 _AGO = re.compile(r"\s+(?:sen|sedan|ago|tillbaka)\b")
 _PERSON_AFTER = re.compile(r"\s+(?:gamla?\s+)?(?:" + _PERSON.pattern + r")\b")
@@ -239,7 +240,7 @@ def _age(text: str) -> float | None:
         if in_days and before in ("ar", "is") and _IT.search(text, 0, m.start(2)):
             continue
         if old or person or (unit.endswith("s") and unit not in ("months", "days")) or (
-            before in ("ar", "is", "blir", "fyllt", "of")
+            before in ("ar", "e", "is", "blir", "fyllt", "of")
         ):
             days = _value(number) * (7 if unit.startswith(("veck", "week", "v"))
                                      else 1 if in_days else 30)
@@ -292,7 +293,8 @@ _BARE_SPAN = re.compile(r"(?:\b(\w{1,24})\s+)?\b" + _NUMBER + r"\s*(timm\w*|dag\
                         r"veck\w*|manad\w*|mnd|man|hours?|days?|weeks?|months?)\b"
                         r"(?:\s+(\w{1,24}))?")
 # "hon är 10 månader", "she is 10 months": an age, not how long
-_AGE_VERBS = frozenset({"ar", "is", "blir", "fyllt", "fyller", "aged", "of"})
+# "e" is how many write "är" ("min bebis e 4 mån").
+_AGE_VERBS = frozenset({"ar", "e", "is", "blir", "fyllt", "fyller", "aged", "of"})
 _IT = re.compile(r"\b(?:det|it|that)\s+\w{1,4}\s*$")
 _VAGUE_SPAN = re.compile(r"\b(?:i|sedan|sen|for)\s+(veckor|manader|flera ar|weeks|months)\b")
 

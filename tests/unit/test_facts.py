@@ -26,6 +26,8 @@ from bot.triage.facts import Facts, extract_facts
         ("feber på 40 sedan i förrgår", None, False, 40.0, 2.0),
         ("my son is 4 years old and has had a fever for 3 days", 4.0, True, None, 3.0),
         ("my 3 yo has had a cough since yesterday", 3.0, True, None, 1.0),
+        ("min bebis e 4 mån o har utslag", 0.329, True, None, None),
+        ("jag är 4 mån gravid och har ont i ryggen", None, False, None, None),   # no age
         ("my 2 y/o woke up with a rash", 2.0, True, None, None),
         ("my 6 yr old daughter has earache", 6.0, True, None, None),
         ("jag ar 30 och har 38.5 i feber", 30.0, False, 38.5, None),

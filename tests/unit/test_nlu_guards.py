@@ -223,3 +223,31 @@ def test_another_language_stays_a_misunderstanding() -> None:
                        "language_guard": {"known_words": 0, "words": 4}})
     guard = TriageGuard(TriageGuard.get_default_config())
     assert guard.process([message])[0].get(INTENT)["name"] == "nlu_fallback"
+
+
+def ranked(text: str, ranking: list[tuple[str, float]]) -> str:
+    message = Message({TEXT: text, INTENT: {"name": ranking[0][0], "confidence": ranking[0][1]},
+                       INTENT_RANKING_KEY: [{"name": n, "confidence": c} for n, c in ranking]})
+    guard = TriageGuard(TriageGuard.get_default_config())
+    return guard.process([message])[0].get(INTENT)["name"]
+
+
+def test_not_an_emergency_in_the_residents_words_gives_the_next_guess() -> None:
+    """Set M: "i need a doctor today but it's not an emergency" got 112 from the classifier
+    alone. A red-flag rule still gives 112, whatever the resident calls it."""
+    guesses = [("emergency", 0.7), ("ask_where_care", 0.2), ("ask_opening_hours", 0.1)]
+    assert ranked("behöver träffa en läkare idag men det är inte akut", guesses) == \
+        "ask_where_care"
+    assert ranked("need a doctor today, it's not an emergency", guesses) == "ask_where_care"
+    assert ranked("det är akut, jag behöver en läkare", guesses) == "emergency"
+    assert ranked("inte akut tror jag men pappa är sned i ansiktet och sluddrar", guesses) == \
+        "emergency"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("måste sticka nu, hej hej", "goodbye"),       # "sticka" is no splinter ("stickan")
+    ("första gången jag använder det här", "ask_capabilities"),   # history, no complaint
+])
+def test_everyday_words_near_the_triage_vocabulary_keep_their_intent(text: str,
+                                                                    intent: str) -> None:
+    assert guarded(text, intent) == intent
