@@ -85,6 +85,7 @@ _ADULT_WORDS = re.compile(
     r"my partner|grandma|grandpa|grandmother|grandfather)\b"
 )
 _PREGNANT = re.compile(r"\b(gravid\w*|pregnan\w*|fosterror\w*|vantar barn)")
+_PREGNANT_AFTER = re.compile(r"\s+(?:gravid|pregnant)\b")
 _NURSING = re.compile(r"\b(?:jag ammar|ammar jag|nar jag ammar|jag har ammat|ammande mamma|"
                       r"i am breastfeeding|im breastfeeding|when i breastfeed|"
                       r"while breastfeeding|when breastfeeding)\b")
@@ -191,7 +192,7 @@ _PERSON_PA = re.compile(r"\b(?:" + _PERSON.pattern + r")\s+(?:pa|of)\s+$")
 # "jag e 38": "e" is how many write "är".
 _AGE_BARE = re.compile(r"\b(?:jag ar|jag e|i am|i'm|im|hon ar|hon e|han ar|han e)\s+"
                        r"(\d{1,3})\b(?![.,]\d)"
-                       r"(?!\s*(?:grader|%|dag|dygn|day|timm|hour|man|veck|v\b|month|week))")
+                       r"(?!\s*(?:grader|%|dag|dygn|day|timm|hour|man\b|mana|mnd|veck|v\b|month|week))")
 _MARKER = re.compile(_DURATION_MARKERS)
 _AGO = re.compile(r"\s+(?:sen|sedan|ago|tillbaka)\b")
 _PERSON_AFTER = re.compile(r"\s+(?:gamla?\s+)?(?:" + _PERSON.pattern + r")\b")
@@ -216,6 +217,8 @@ def _age(text: str) -> float | None:
             continue  # "i 3 år", "sedan 2 veckor": how long, not how old
         if _a_man(number, unit):
             continue
+        if _PREGNANT_AFTER.match(text, m.end()):
+            continue  # "jag är 4 månader gravid": how far the pregnancy has come
         if unit.startswith(("ar", "year", "yr", "yo", "y/")):
             return _value(number)  # a number of years outside a duration is an age
         person = bool(before and _PERSON.fullmatch(before)) or bool(

@@ -28,6 +28,7 @@ from bot.triage.facts import Facts, extract_facts
         ("my 3 yo has had a cough since yesterday", 3.0, True, None, 1.0),
         ("min bebis e 4 mån o har utslag", 0.329, True, None, None),
         ("jag är 4 mån gravid och har ont i ryggen", None, False, None, None),   # no age
+        ("jag är 4 månader gravid", None, False, None, None),
         ("my 2 y/o woke up with a rash", 2.0, True, None, None),
         ("my 6 yr old daughter has earache", 6.0, True, None, None),
         ("jag ar 30 och har 38.5 i feber", 30.0, False, 38.5, None),
