@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -33,7 +33,7 @@ TRACE_KEYS = ("red_flags", "triage_trace", "language_guard", "follow_up")
 _TURN_ROWS = 80
 
 
-def _summary_of_events(events: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _summary_of_events(events: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
     """Intent, confidence, trace and actions from events newest first, or None when no user
     message is among them."""
     actions: list[str] = []
@@ -56,17 +56,40 @@ def _summary_of_events(events: list[dict[str, Any]]) -> dict[str, Any] | None:
     return None
 
 
-def _newest_sql_events(store: Any, sender_id: str) -> list[dict[str, Any]] | None:
-    """The newest events of a conversation straight from Rasa's SQL tracker store, without
-    rebuilding the whole tracker (which costs more the longer the conversation)."""
+def _sql_store(store: Any) -> SQLTrackerStore | None:
     inner = getattr(store, "_tracker_store", store)   # Rasa wraps stores in an awaitable
-    if not isinstance(inner, SQLTrackerStore):
+    return inner if isinstance(inner, SQLTrackerStore) else None
+
+
+def _newest_sql_events(store: Any, sender_id: str) -> Iterator[dict[str, Any]] | None:
+    """The newest events of a conversation straight from Rasa's SQL tracker store, without
+    rebuilding the whole tracker (which costs more the longer the conversation). Only a user
+    event's JSON is parsed: an action's name is a column (profiled: parsing every row's JSON
+    was a third of this read)."""
+    inner = _sql_store(store)
+    if inner is None:
         return None
+    table = inner.SQLEvent
     with inner.session_scope() as session:
-        rows = (session.query(inner.SQLEvent.data)
-                .filter(inner.SQLEvent.sender_id == sender_id)
-                .order_by(inner.SQLEvent.id.desc()).limit(_TURN_ROWS).all())
-    return [json.loads(row.data) for row in rows]
+        rows = (session.query(table.type_name, table.action_name, table.data)
+                .filter(table.sender_id == sender_id)
+                .order_by(table.id.desc()).limit(_TURN_ROWS).all())
+    return (json.loads(row.data) if row.type_name == "user"
+            else {"event": row.type_name, "name": row.action_name} for row in rows)
+
+
+async def previous_intent(agent: Any, sender_id: str) -> str | None:
+    """The intent of the conversation's newest user message (for FollowUpGuard): one row,
+    one column, no JSON."""
+    inner = _sql_store(agent.tracker_store)
+    if inner is None:
+        return (await turn_summary(agent, sender_id)).get("intent")
+    table = inner.SQLEvent
+    with inner.session_scope() as session:
+        row = (session.query(table.intent_name)
+               .filter(table.sender_id == sender_id, table.type_name == "user")
+               .order_by(table.id.desc()).limit(1).first())
+    return row.intent_name if row is not None else None
 
 
 async def turn_summary(agent: Any, sender_id: str) -> dict[str, Any]:
@@ -106,8 +129,7 @@ class GatewayInput(RestInput):
             metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
             try:
                 # For bot.nlp.components.FollowUpGuard: "och på söndag då?" continues it.
-                before = await turn_summary(request.app.ctx.agent, body["sender"])
-                previous = before.get("intent")
+                previous = await previous_intent(request.app.ctx.agent, body["sender"])
             except Exception:
                 logger.exception("could not read the tracker for %s", body["sender"])
                 previous = None
