@@ -138,9 +138,10 @@ def phrase_index(phrases: tuple[Any, ...]) -> Any:
 
 # Intents the classifier may pick for a message that is really about symptoms.
 # "kan knappt prata mellan andetagen" is no request for a human, however it reads.
-# "jag har svårt att sova" is no "vet inte" (a model trained on another machine said so).
+# "jag har svårt att sova" is no "vet inte" (a model trained on another machine said so);
+# "jag behöver förnya mitt recept" is no question about what the bot can do (round eleven).
 SMALL_TALK_INTENTS = ("greet", "goodbye", "thanks", "affirm", "deny", "dont_know",
-                      "bot_challenge", "out_of_scope", "request_human",
+                      "bot_challenge", "out_of_scope", "request_human", "ask_capabilities",
                       DEFAULT_NLU_FALLBACK_INTENT_NAME)
 
 

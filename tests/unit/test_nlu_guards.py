@@ -251,3 +251,12 @@ def test_not_an_emergency_in_the_residents_words_gives_the_next_guess() -> None:
 def test_everyday_words_near_the_triage_vocabulary_keep_their_intent(text: str,
                                                                     intent: str) -> None:
     assert guarded(text, intent) == intent
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("jag behöver förnya mitt recept", "describe_symptom"),   # an errand of triage
+    ("vad kan du hjälpa mig med, jag har ont i halsen", "describe_symptom"),
+    ("vad kan du hjälpa mig med", "ask_capabilities"),
+])
+def test_a_capabilities_guess_gives_way_to_a_complaint(text: str, expected: str) -> None:
+    assert guarded(text, "ask_capabilities", 0.58) == expected
