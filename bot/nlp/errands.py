@@ -49,8 +49,7 @@ def not_urgent_words() -> PhraseIndex:
 def says_not_urgent(tokens: Tokens) -> bool:
     """Whether the resident says it is no emergency ("det är inte akut", "not an emergency"):
     then the classifier's "emergency" alone is not believed."""
-    phrases = not_urgent_words()   # compiled before the tokens are indexed
-    return any(find(phrase, tokens) for phrase in phrases.candidates(tokens))
+    return not_urgent_words().any_in(tokens)   # compiled before the tokens are indexed
 
 
 @lru_cache(maxsize=1)
@@ -69,8 +68,7 @@ def off_topic(tokens: Tokens) -> bool:
         return False
     # Compiled before the tokens are indexed: compiling adds words to the index, and an
     # index read before that misses them (the first message after a model load did).
-    phrases = _on_topic_words()
-    return not any(find(phrase, tokens) for phrase in phrases.candidates(tokens))
+    return not _on_topic_words().any_in(tokens)
 
 
 def is_errand(intent: str | None) -> bool:

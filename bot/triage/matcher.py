@@ -510,6 +510,10 @@ class PhraseIndex:
         keys = tokens.where().keys() & self._by_first.keys()
         return [self.phrases[i] for i in sorted(i for key in keys for i in self._by_first[key])]
 
+    def any_in(self, tokens: Tokens) -> bool:
+        """Whether any phrase occurs in the tokens, negated or not."""
+        return any(find(phrase, tokens) for phrase in self.candidates(tokens))
+
 
 def presence(phrases: tuple[Phrase, ...] | list[Phrase] | PhraseIndex, tokens: list[str]
              ) -> Presence:

@@ -213,3 +213,12 @@ def test_a_phrase_index_finds_what_the_plain_list_finds() -> None:
     for text in texts[::40]:   # the plain list is the slow way: a sample of messages
         tokens = tokenize(text)
         assert presence(index, tokens) == presence(index.phrases, tokens), text
+
+
+def test_a_phrase_index_says_whether_any_phrase_occurs() -> None:
+    from bot.triage.matcher import PhraseIndex
+
+    index = PhraseIndex((compile_phrase("inte akut"), compile_phrase("not an emergency")))
+    assert index.any_in(tokenize("det är inte akut men jag vill ha en tid"))
+    assert index.any_in(tokenize("it's not an emergency"))
+    assert not index.any_in(tokenize("det är akut"))
