@@ -55,6 +55,12 @@ class ActionExplainQuestion(TriageAction):
     action_name, step = "action_explain_question", "explain"
 
 
+class ActionNoteTriageMessage(TriageAction):
+    """During a triage, reads a message the form did not take (a request for a nurse, "är du
+    en robot?"), so what else it says counts."""
+    action_name, step = "action_note_triage_message", "aside"
+
+
 class ValidateTriageForm(FormValidationAction):
     def name(self) -> str:
         return "validate_triage_form"

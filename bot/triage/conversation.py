@@ -86,10 +86,18 @@ class TriageConversation:
                                                             ANSWER: None})
 
     def explain(self, turn: TriageTurn) -> Reply:
-        """ "Varför frågar du det?" """
+        """ "Varför frågar du det?" (what else the message says is noted, as in `aside`)"""
         state = TriageState.from_dict(turn.state)
         why = self.engine.why(state) if not state.finished else None
-        return Reply().say("why_generic") if why is None else Reply([Message(why)])
+        reply = Reply().say("why_generic") if why is None else Reply([Message(why)])
+        return reply.keep(**self.aside(turn).slots) if turn.state else reply
+
+    def aside(self, turn: TriageTurn) -> Reply:
+        """A message the form does not take as an answer (a question back, a request for a
+        nurse, "är du en robot?") is still read: nothing the resident wrote is lost."""
+        state = TriageState.from_dict(turn.state)
+        self.engine.note(state, turn.text)
+        return Reply().keep(**{STATE: state.to_dict()})
 
     def _disposition(self, disposition: Disposition, turn: TriageTurn) -> Reply:
         """The outcome's texts and the triage contract's custom message, with care options

@@ -230,22 +230,7 @@ class TriageEngine:
             if not words:
                 return Turn(state, disposition=Disposition.from_dict(state.disposition or {}))
             state.finished, state.disposition, state.pending = False, None, None
-        news = False
-        if words:
-            state.texts.append(text)
-            facts = extract_facts(text)
-            if state.pending == PENDING_AGE:
-                # "6 månader" answers "how old?", not "how long?".
-                facts = replace(facts, duration_days=None)
-            if facts.child and facts.age_years is None and (
-                    state.facts.pregnancy_week is not None
-                    or mentions_pregnancy("\n".join(state.texts[:-1]))):
-                # "bebisen sparkar" in a pregnancy is the unborn baby, not a child patient.
-                facts = replace(facts, child=False)
-            if facts.duration_days is not None and corrects(text):
-                state.facts = replace(state.facts, duration_days=None)
-            state.facts = state.facts.merged(facts)
-            news = self._is_news(text, facts)
+        news = self._take_text(state, text) if words else False
 
         reading = self.read(state)
         if reading.level == Level.EMERGENCY and reading.hits:
@@ -276,6 +261,34 @@ class TriageEngine:
             return self.conclude(state, reading)
         return self._ask(state, self.ask_for(
             question, noted=noted, confirm=confirm and question.id == pending))
+
+    def note(self, state: TriageState, text: str) -> None:
+        """A message that is no answer ("varför frågar du det? hon har fått utslag nu", a
+        request for a nurse) still tells the triage what it says. The pending question stays,
+        unless the message answered it."""
+        if state.finished or not state.texts or not text.strip() \
+                or PAYLOAD.fullmatch(text.strip()) or not self._is_news(text, extract_facts(text)):
+            return
+        self._take_text(state, text)
+        if state.pending in self.read(state).answers:
+            state.pending, state.retries = None, 0
+
+    def _take_text(self, state: TriageState, text: str) -> bool:
+        """Adds a message and its facts to the state; whether it tells something new."""
+        state.texts.append(text)
+        facts = extract_facts(text)
+        if state.pending == PENDING_AGE:
+            # "6 månader" answers "how old?", not "how long?".
+            facts = replace(facts, duration_days=None)
+        if facts.child and facts.age_years is None and (
+                state.facts.pregnancy_week is not None
+                or mentions_pregnancy("\n".join(state.texts[:-1]))):
+            # "bebisen sparkar" in a pregnancy is the unborn baby, not a child patient.
+            facts = replace(facts, child=False)
+        if facts.duration_days is not None and corrects(text):
+            state.facts = replace(state.facts, duration_days=None)
+        state.facts = state.facts.merged(facts)
+        return self._is_news(text, facts)
 
     def _room(self, state: TriageState) -> bool:
         return len(set(state.asked)) < MAX_QUESTIONS

@@ -500,3 +500,16 @@ def test_a_question_asked_again_after_a_loose_yes_says_why() -> None:
     shown = ask_message(ask).text
     assert shown.startswith(texts()["answer_noted"])
     assert texts()["answer_confirm"] in shown and shown.endswith("Har du svårt att andas?")
+
+
+def test_a_note_that_answers_the_pending_question_clears_it() -> None:
+    engine = TriageEngine()
+    state = engine.advance(None, "jag har diarré sen igår").state
+    assert state.pending == "diarrhea_vomiting.adult_drowsy"
+    engine.note(state, "varför frågar du det? jag är inte alls trött eller förvirrad, pigg som vanligt")
+    assert state.pending is None and "pigg som vanligt" in state.texts[-1]
+    engine.note(state, "varför undrar du?")
+    assert "pigg som vanligt" in state.texts[-1]   # no news: not kept
+    state = engine.advance(None, "jag har hosta").state
+    engine.note(state, "varför frågar du? jag har feber också")
+    assert state.pending == "cough.breathing"       # news, but no answer to this question

@@ -89,3 +89,20 @@ def test_why_a_question_is_asked(triage: TriageConversation) -> None:
     state = triage.ask(turn("", state, pending=True)).slots[STATE]
     assert triage.explain(turn("varför frågar du det?", state)).messages[0].text
     assert triage.explain(turn("varför?")).messages[0].text == texts()["why_generic"]
+
+
+def test_a_question_back_or_a_request_for_a_nurse_is_still_read(
+        triage: TriageConversation) -> None:
+    """The form takes no "ask_why", "request_human" or "bot_challenge" message as an answer;
+    what such a message says besides is kept, and the pending question stays."""
+    state = triage.read(turn("ont i halsen sen tre dagar"), None).slots[STATE]
+    state = triage.ask(turn("", state, pending=True)).slots[STATE]
+    pending = state["pending"]
+    why = triage.explain(turn("varför frågar du det? hon har 39,5 i feber nu", state))
+    assert why.messages[0].text and why.slots[STATE]["facts"]["temperature"] == 39.5
+    assert why.slots[STATE]["pending"] == pending
+    human = triage.aside(turn("kan jag få prata med en sköterska istället",
+                              why.slots[STATE]))
+    assert human.slots[STATE]["texts"] == why.slots[STATE]["texts"]   # nothing new: not kept
+    finished = triage.outcome(turn("", state)).slots[STATE]
+    assert triage.aside(turn("hon har 40 nu", finished)).slots[STATE] == finished
