@@ -199,7 +199,7 @@ _PERSON_AFTER = re.compile(r"\s+(?:gamla?\s+)?(?:" + _PERSON.pattern + r")\b")
 _AGE_AFTER_PERSON = re.compile(
     r"\b(?:" + _PERSON.pattern + r")\s+(?:(?:ar|is)\s+)?(\d{1,3})\b(?![.,]\d)"
     r"(?!\s*(?:grader|grad|%|kg|kilo|mmol|st\b|stycken|slag|cm|mm|min|timm|dag|dar|dygn|veck|"
-    r"manad|ar\b|gang|ggr|alvedon|tablett|piller|/))")
+    r"manad|man\b|mnd|month|week|day|hour|year|ar\b|gang|ggr|alvedon|tablett|piller|/))")
 
 
 def _age(text: str) -> float | None:
@@ -228,10 +228,10 @@ def _age(text: str) -> float | None:
         person = person or (unit in ("man", "mnd", "v", "manader", "veckor") and (
             (m.start() == 0 and before is None and not _AGO.match(text, m.end()))
             or bool(_PERSON_AFTER.match(text, m.end()))))
-        if unit == "man" and not (person or old or (before in _AGE_VERBS
-                                                     and _INFANT_WORDS.search(text))):
+        if unit == "man" and not (person or old or (before in _AGE_VERBS and (
+                _INFANT_WORDS.search(text) or _CHILD_WORDS.search(text)))):
             continue  # "mån" is also "man": an age only beside a person ("bebis 3 mån",
-            # "bebisen är 7 mån")
+            # "bebisen är 7 mån", "min son e 4 mån")
         # "6v" is weeks of a baby ("dottern är 6v"), never of a pregnancy ("är 8 v gravid").
         if unit == "v" and not ((person or (before in _AGE_VERBS and (
                 _INFANT_WORDS.search(text) or _CHILD_WORDS.search(text))))
@@ -397,6 +397,19 @@ _TABLETS = re.compile(
     r"ibuprofen|treo|magnecyl|tabletter|tablett|piller|pills|tablets|somntablett\w*|"
     r"sovtablett\w*|sobril|stesolid|imovane|zopiklon|atarax|propavan|lergigan|tramadol|"
     r"citodon|oxikodon|metformin|waran|insulin)\b")
+# A pregnancy told in months ("5 mån gravid", "5 months pregnant", "gravid i 5:e månaden",
+# "i sjätte månaden"), read as weeks: a month is about 4.3 weeks; "i 5:e" is its middle.
+_ORDINAL_MONTHS = {"tredje": 3, "fjarde": 4, "femte": 5, "sjatte": 6, "sjunde": 7,
+                   "attonde": 8, "nionde": 9}
+_PREGNANCY_MONTHS = re.compile(
+    r"\b([1-9])\s*(?:manader|man|mnd|months?)\s+(?:gravid\w*|pregnant)\b"
+    r"|\b(?:gravid\w*|pregnant)\s+(?:i\s+|in\s+)?([1-9])\s*(?:manader|man|mnd|months?)\b")
+_PREGNANCY_MONTH_ORDINAL = re.compile(
+    r"\b(?:i|in)\s+(?:the\s+)?(?:([1-9])\s*(?::?e|:?a|nd|rd|th|st)|(" + "|".join(_ORDINAL_MONTHS)
+    + r"))\s+(?:manaden|graviditetsmanaden|month)\b(?=[^\n]{0,40}?(?:gravid|pregnan|graviditet))"
+    r"|(?:gravid\w*|pregnan\w*|graviditet\w*)[^\n]{0,20}?\b(?:i|in)\s+(?:the\s+)?(?:([1-9])\s*"
+    r"(?::?e|:?a|nd|rd|th|st)|(" + "|".join(_ORDINAL_MONTHS) + r"))\s+(?:manaden|month)\b")
+WEEKS_PER_MONTH = 4.3
 _RANGE_END = re.compile(r"\s*(?:-|–|till|to)\s*(\d{1,3}(?:[.,]\d{1,2})?)")
 _BLOOD_PRESSURE = re.compile(r"\b(\d{2,3})\s*/\s*(\d{2,3})\b")
 _BP_LABEL = re.compile(r"blodtryck\w*|\bbt\b|\bbp\b|blood pressure|trycket|\btryck\b|mmhg|mm hg"
@@ -429,6 +442,14 @@ def _measures(text: str) -> tuple[dict[str, float], str]:
     for m in _TABLETS.finditer(text):
         found.setdefault("tablets", float(m.group(1)))
         spans.append((m.start(1), m.end(1)))
+    for m in _PREGNANCY_MONTHS.finditer(text):
+        found.setdefault("pregnancy_week", round(int(m.group(1) or m.group(2)) * WEEKS_PER_MONTH))
+        spans.append((m.start(), m.end()))
+    for m in _PREGNANCY_MONTH_ORDINAL.finditer(text):
+        number = next(g for g in m.groups() if g)
+        month = int(number) if number.isdigit() else _ORDINAL_MONTHS[number]
+        found.setdefault("pregnancy_week", round((month - 0.5) * WEEKS_PER_MONTH))
+        spans.append((m.start(), m.end()))
     for start, end in spans:
         text = text[:start] + " " * (end - start) + text[end:]
     return found, text

@@ -94,3 +94,29 @@ def test_a_message_opening_with_the_week_is_a_pregnancy_week() -> None:
 ])
 def test_device_readings_next_to_their_label(text: str, name: str, value: float) -> None:
     assert getattr(extract_facts(text), name) == value
+
+
+@pytest.mark.parametrize("text, week", [
+    ("I am 5 months pregnant and have had a headache", 22),
+    ("gravid 5 mån, ont i huvudet sen 2 dagar", 22),
+    ("she is 7 months pregnant", 30),
+    ("jag är gravid i 5:e månaden", 19),
+    ("jag är i sjätte månaden av graviditeten", 24),
+    ("i am in the 8th month of my pregnancy", 32),
+])
+def test_a_pregnancy_in_months_is_weeks_not_how_long(text: str, week: int) -> None:
+    facts = extract_facts(text)
+    assert facts.pregnancy_week == week and facts.duration_days in (None, 2.0)
+    assert facts.age_years is None and not facts.child
+
+
+def test_months_without_a_pregnancy_stay_a_span_or_an_age() -> None:
+    assert extract_facts("jag har haft ont i 5 månader").pregnancy_week is None
+    assert extract_facts("min dotter 5 mån har feber").pregnancy_week is None
+
+
+@pytest.mark.parametrize("text", ["min son är 4 mån och har 38,4", "sonen e 4 mån o har feber",
+                                  "min dotter är 4 mån"])
+def test_a_child_of_some_months_is_never_that_many_years(text: str) -> None:
+    """"sonen är 4 mån" was read as four years old, which hid an infant's fever."""
+    assert extract_facts(text).age_years == pytest.approx(4 * 30 / 365, abs=0.01)
