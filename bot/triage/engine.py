@@ -518,8 +518,10 @@ class TriageEngine:
             answer = self._answer_in(question, text)
         elif answer == Answer.UNKNOWN and _long_reply(text):
             # "har ingen plan men vet inte om jag klarar det själv": the doubt is about
-            # something else when the words answer what was asked.
-            answer = self._answer_in(question, text) or Answer.UNKNOWN
+            # something else when the words answer what was asked. "vet inte när jag tog
+            # stelkramp senast" to "is it still bleeding?": a doubt beside news is about the
+            # news; it is read, and the question asked again.
+            answer = self._answer_in(question, text) or (None if news else Answer.UNKNOWN)
         if answer is None and news:
             # Not an answer but something new ("nu har hon 40 graders feber"): read it, and
             # ask again only if the question still matters.
