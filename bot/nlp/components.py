@@ -150,8 +150,9 @@ SMALL_TALK_INTENTS = ("greet", "goodbye", "thanks", "affirm", "deny", "dont_know
 # ("hur mycket skatt betalar man på pension", "vaccin inför utlandsresa" are no symptoms).
 # History words ("första gången", "återkommer") say nothing of a complaint by themselves:
 # "första gången jag använder det här" is no symptom.
+# "Det här funkar inte" (of the bot) or "hjälper inte" names no complaint either.
 CONTEXT_TOPICS = ("male", "age", "duration", "travel_abroad", "first_episode", "recurring_episodes",
-                  "recurrent", "recurrent_infections")
+                  "recurrent", "recurrent_infections", "treatment_failed")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
