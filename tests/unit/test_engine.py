@@ -506,7 +506,8 @@ def test_a_note_that_answers_the_pending_question_clears_it() -> None:
     engine = TriageEngine()
     state = engine.advance(None, "jag har diarré sen igår").state
     assert state.pending == "diarrhea_vomiting.adult_drowsy"
-    engine.note(state, "varför frågar du det? jag är inte alls trött eller förvirrad, pigg som vanligt")
+    engine.note(state,
+                "varför frågar du det? jag är inte alls trött eller förvirrad, pigg som vanligt")
     assert state.pending is None and "pigg som vanligt" in state.texts[-1]
     engine.note(state, "varför undrar du?")
     assert "pigg som vanligt" in state.texts[-1]   # no news: not kept

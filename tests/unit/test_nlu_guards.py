@@ -149,11 +149,18 @@ def test_an_animal_as_the_patient_is_off_topic(intent: str, text: str) -> None:
     ("describe_symptom", "hunden bet mig i handen och det blöder", "describe_symptom"),
     ("out_of_scope", "jag är allergisk mot katt och har fått utslag", "describe_symptom"),
     ("describe_symptom", "min son och hunden har kräkts i natt", "describe_symptom"),
+    ("describe_symptom", "sjuåringen har en rund röd fläck på armen, katten har också en",
+     "describe_symptom"),
     # A red flag about a person wins even when an animal is named.
     ("out_of_scope", "katten är borta och min pappa har blivit sned i ansiktet", "emergency"),
 ])
 def test_a_person_with_an_animal_is_still_triaged(intent: str, text: str, expected: str) -> None:
     assert guarded(text, intent) == expected
+
+
+def test_the_bot_not_working_is_no_complaint() -> None:
+    assert guarded("det här funkar inte, jag vill prata med personal", "request_human") == \
+        "request_human"
 
 
 def test_who_is_ill_is_no_complaint() -> None:
