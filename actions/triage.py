@@ -25,7 +25,13 @@ def turn(tracker: Tracker) -> TriageTurn:
         text=tracker.latest_message.get("text") or "", now=now(),
         intent=(tracker.latest_message.get("intent") or {}).get("name"),
         state=tracker.get_slot(STATE), pending=tracker.get_slot("requested_slot") == ANSWER,
-        resident=routing_context(tracker))
+        resident=routing_context(tracker), earlier=earlier_text(tracker))
+
+
+def earlier_text(tracker: Tracker) -> str | None:
+    """The text of the resident's message before the newest one."""
+    said = [event.get("text") for event in tracker.events if event.get("event") == "user"]
+    return said[-2] if len(said) >= 2 else None
 
 
 class TriageAction(StepAction):

@@ -20,7 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.dialogue import rasa_costs
-from bot.nlp.components import PREVIOUS_INTENT_KEY
+from bot.nlp.components import PREVIOUS_INTENT_KEY, PREVIOUS_TEXT_KEY
 
 logger = logging.getLogger(__name__)
 rasa_costs.apply()
@@ -78,18 +78,24 @@ def _newest_sql_events(store: Any, sender_id: str) -> Iterator[dict[str, Any]] |
             else {"event": row.type_name, "name": row.action_name} for row in rows)
 
 
-async def previous_intent(agent: Any, sender_id: str) -> str | None:
-    """The intent of the conversation's newest user message (for FollowUpGuard): one row,
-    one column, no JSON."""
+async def previous_message(agent: Any, sender_id: str) -> tuple[str | None, str | None]:
+    """The intent and text of the conversation's newest user message (for FollowUpGuard and
+    TriageGuard): one row, two columns."""
     inner = _sql_store(agent.tracker_store)
     if inner is None:
-        return (await turn_summary(agent, sender_id)).get("intent")
+        tracker = await agent.tracker_store.retrieve(sender_id)
+        latest = tracker.latest_message if tracker is not None else None
+        if latest is None or latest.text is None:
+            return None, None
+        return (latest.intent or {}).get("name"), latest.text
     table = inner.SQLEvent
     with inner.session_scope() as session:
-        row = (session.query(table.intent_name)
+        row = (session.query(table.intent_name, table.data)
                .filter(table.sender_id == sender_id, table.type_name == "user")
                .order_by(table.id.desc()).limit(1).first())
-    return row.intent_name if row is not None else None
+    if row is None:
+        return None, None
+    return row.intent_name, json.loads(row.data).get("text")
 
 
 async def turn_summary(agent: Any, sender_id: str) -> dict[str, Any]:
@@ -128,12 +134,15 @@ class GatewayInput(RestInput):
             text = body.get("message") or ""
             metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
             try:
-                # For bot.nlp.components.FollowUpGuard: "och på söndag då?" continues it.
-                previous = await previous_intent(request.app.ctx.agent, body["sender"])
+                # For bot.nlp.components: "och på söndag då?" continues the errand (FollowUp-
+                # Guard), and a danger sign told over two messages is one (TriageGuard).
+                previous, previous_text = await previous_message(request.app.ctx.agent,
+                                                                 body["sender"])
             except Exception:
                 logger.exception("could not read the tracker for %s", body["sender"])
-                previous = None
-            metadata = {**metadata, PREVIOUS_INTENT_KEY: previous}
+                previous = previous_text = None
+            metadata = {**metadata, PREVIOUS_INTENT_KEY: previous,
+                        PREVIOUS_TEXT_KEY: previous_text}
             collector = CollectingOutputChannel()
             failed = False
             try:

@@ -20,6 +20,8 @@ from bot.nlp.language_guard import KnownWords
 VOCABULARY_FILE = "vocabulary.json"
 # Set by the gateway channel in the message metadata: the conversation's previous intent.
 PREVIOUS_INTENT_KEY = "previous_intent"
+# ... and the text of the resident's previous message (redacted, as stored).
+PREVIOUS_TEXT_KEY = "previous_text"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -204,6 +206,22 @@ class TriageGuard(GraphComponent, IntentClassifier):
                execution_context: ExecutionContext) -> TriageGuard:
         return cls(config)
 
+    def _screen(self, text: str, previous: str | None) -> list[Any]:
+        """Red flags of `text`, and those it completes with the resident's previous message
+        ("pappa satte i halsen på köttet", then "han kan inte hosta, tar sig om halsen"):
+        outside a triage nothing else joins the two. Flags the previous message fired on
+        its own are not fired again."""
+        from bot.triage.red_flags import screen
+
+        hits = screen(text, flags=self._flags)
+        if not previous or previous.startswith("/") or not previous.strip():
+            return hits
+        known = {hit.flag.id for hit in hits} | {
+            hit.flag.id for hit in screen(previous, flags=self._flags)}
+        added = [hit for hit in screen(f"{previous}\n{text}", flags=self._flags)
+                 if hit.flag.id not in known]
+        return sorted(hits + added, key=lambda hit: hit.flag.level, reverse=True)
+
     def process(self, messages: list[Message]) -> list[Message]:
         from bot.nlp.errands import (
             about_an_animal,
@@ -214,13 +232,12 @@ class TriageGuard(GraphComponent, IntentClassifier):
         )
         from bot.triage.levels import Level
         from bot.triage.matcher import presence, tokenize
-        from bot.triage.red_flags import screen
 
         for message in messages:
             text = message.get(TEXT) or ""
             if not text.strip() or text.startswith("/"):
                 continue
-            hits = screen(text, flags=self._flags)
+            hits = self._screen(text, (message.get("metadata") or {}).get(PREVIOUS_TEXT_KEY))
             intent = (message.get(INTENT) or {}).get("name")
             new_intent = None
             if hits:

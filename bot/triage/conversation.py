@@ -32,6 +32,7 @@ class TriageTurn:
     state: dict[str, Any] | None = None   # the triage_state slot
     pending: bool = False                 # the form is waiting for an answer
     resident: ResidentContext = field(default_factory=ResidentContext)
+    earlier: str | None = None            # the resident's message before this one
 
 
 class TriageConversation:
@@ -81,7 +82,8 @@ class TriageConversation:
                 return self._disposition(advanced.disposition, turn).keep(
                     **{STATE: advanced.state.to_dict(), ANSWER: None})
             return Reply().keep(**{STATE: advanced.state.to_dict(), ANSWER: None}).then(FORM)
-        disposition = self.engine.emergency(state, turn.text)
+        disposition = self.engine.emergency(state, turn.text,
+                                            None if state.texts else turn.earlier)
         return self._disposition(disposition, turn).keep(**{STATE: state.to_dict(),
                                                             ANSWER: None})
 

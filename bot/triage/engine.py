@@ -724,13 +724,17 @@ class TriageEngine:
             trial.facts = trial.facts.merged(extract_facts(text))
         return any(hit.flag.level == Level.EMERGENCY for hit in self.read(trial).hits)
 
-    def emergency(self, state: TriageState | None, text: str) -> Disposition:
-        """Outcome for a message the NLU layer marked as an emergency."""
+    def emergency(self, state: TriageState | None, text: str,
+                  earlier: str | None = None) -> Disposition:
+        """Outcome for a message the NLU layer marked as an emergency. `earlier` is the
+        resident's message before it, outside a triage: a danger sign told over two
+        messages is read whole."""
         state = TriageState() if state is None else state
         state.finished, state.disposition, state.pending = False, None, None
-        if text.strip() and not PAYLOAD.fullmatch(text.strip()):
-            state.texts.append(text)
-            state.facts = state.facts.merged(extract_facts(text))
+        for said in (earlier or "", text):
+            if said.strip() and not PAYLOAD.fullmatch(said.strip()):
+                state.texts.append(said)
+                state.facts = state.facts.merged(extract_facts(said))
         disposition = self.conclude(state).disposition
         assert disposition is not None
         if disposition.level == Level.EMERGENCY:

@@ -12,11 +12,12 @@ from actions.bootstrap import triage_engine as engine
 from actions.triage import ActionEmergency
 
 
-def tracker(text: str, state: dict[str, Any] | None, intent: str = "emergency") -> Tracker:
+def tracker(text: str, state: dict[str, Any] | None, intent: str = "emergency",
+            events: list[dict[str, Any]] | None = None) -> Tracker:
     return Tracker(
         sender_id="test", slots={"triage_state": state}, latest_message={
             "text": text, "intent": {"name": intent, "confidence": 0.7}, "metadata": {}},
-        events=[], paused=False, followup_action=None, active_loop={},
+        events=events or [], paused=False, followup_action=None, active_loop={},
         latest_action_name="action_listen")
 
 
@@ -53,3 +54,11 @@ def test_outside_a_triage_a_stated_emergency_still_gets_112() -> None:
     _events, messages = run(ActionEmergency(), tracker("det är akut, ring ambulans", None))
     assert messages[0]["text"].startswith("Ring 112")
     assert messages[-1]["custom"]["level"] == "emergency"
+
+
+def test_outside_a_triage_112_reads_the_message_before() -> None:
+    said = ["pappa satte i halsen på köttet", "han kan inte hosta och blir blå"]
+    _, messages = run(ActionEmergency(), tracker(said[1], None, events=[
+        {"event": "user", "text": text} for text in said]))
+    result = messages[-1]["custom"]
+    assert result["level"] == "emergency" and "choking" in result["reasons"]

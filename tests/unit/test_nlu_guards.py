@@ -7,17 +7,40 @@ import pytest
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlp.components import PREVIOUS_INTENT_KEY, FollowUpGuard, TriageGuard
+from bot.nlp.components import (
+    PREVIOUS_INTENT_KEY,
+    PREVIOUS_TEXT_KEY,
+    FollowUpGuard,
+    TriageGuard,
+)
 from bot.nlp.errands import errand_words, is_errand, names_errand
 from bot.nlp.follow_up import continues
 from bot.triage.matcher import tokenize
 
 
-def guarded(text: str, intent: str, confidence: float = 0.95) -> str:
+def guarded(text: str, intent: str, confidence: float = 0.95, previous: str | None = None
+            ) -> str:
     message = Message({TEXT: text, INTENT: {"name": intent, "confidence": confidence},
-                       INTENT_RANKING_KEY: [{"name": intent, "confidence": confidence}]})
+                       INTENT_RANKING_KEY: [{"name": intent, "confidence": confidence}],
+                       "metadata": {PREVIOUS_TEXT_KEY: previous}})
     guard = TriageGuard(TriageGuard.get_default_config())
     return guard.process([message])[0].get(INTENT)["name"]
+
+
+def test_a_danger_sign_told_over_two_messages_is_one() -> None:
+    """Outside a triage nothing else joins two messages: "pappa satte i halsen på köttet"
+    (called off topic by a classifier), then the signs of choking."""
+    first = "pappa satte i halsen på köttet"
+    second = "han kan inte prata och blir blå"
+    assert guarded(first, "out_of_scope") != "emergency"
+    assert guarded(second, "out_of_scope") != "emergency"
+    assert guarded(second, "out_of_scope", previous=first) == "emergency"
+
+
+def test_a_danger_sign_of_the_previous_message_alone_is_not_fired_again() -> None:
+    """The previous message's own red flags were answered then; "tack" is thanks."""
+    assert guarded("tack", "thanks", previous="min pappa har blivit sned i ansiktet och "
+                                               "pratar sluddrigt") == "thanks"
 
 
 def test_every_errand_is_a_domain_intent() -> None:

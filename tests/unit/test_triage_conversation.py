@@ -106,3 +106,13 @@ def test_a_question_back_or_a_request_for_a_nurse_is_still_read(
     assert human.slots[STATE]["texts"] == why.slots[STATE]["texts"]   # nothing new: not kept
     finished = triage.outcome(turn("", state)).slots[STATE]
     assert triage.aside(turn("hon har 40 nu", finished)).slots[STATE] == finished
+
+
+def test_outside_a_triage_the_112_answer_reads_the_message_before(
+        triage: TriageConversation) -> None:
+    """"PAPPA SATTE I HALSEN PÅ KÖTTET" (no triage started), then the signs: the 112 answer
+    is the one for choking, with its first aid."""
+    reply = triage.emergency(turn("han kan inte hosta eller prata och blir blå",
+                                  earlier="pappa satte i halsen på köttet"))
+    result = customs(reply)[-1]
+    assert result["level"] == "emergency" and "choking" in result["reasons"]

@@ -1,5 +1,5 @@
 """The gateway channel's reads of Rasa's SQL tracker store: the newest turn's summary for the
-web app's log, and the previous intent for FollowUpGuard, against a real SQLite store."""
+web app's log, and the previous message for the NLU guards, against a real SQLite store."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.dialogue.channel import previous_intent, turn_summary
+from bot.dialogue.channel import previous_message, turn_summary
 
 
 def user(text: str, intent: str, confidence: float) -> UserUttered:
@@ -40,10 +40,11 @@ def test_the_newest_turn_is_summarised_from_its_rows(tmp_path) -> None:  # type:
     assert summary["intent"] == "ask_opening_hours" and summary["confidence"] == 0.87
     assert summary["actions"] == ["location_form"]
     assert summary["top_intents"] == [["ask_opening_hours", 0.87], ["greet", 0.01]]
-    assert asyncio.run(previous_intent(agent, "resident-1")) == "ask_opening_hours"
+    assert asyncio.run(previous_message(agent, "resident-1")) == ("ask_opening_hours",
+                                                                  "när öppnar vc")
 
 
-def test_a_new_conversation_has_no_previous_intent(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_conversation_has_no_previous_message(tmp_path) -> None:  # type: ignore[no-untyped-def]
     agent = agent_with(tmp_path, [ActionExecuted("action_listen")])
-    assert asyncio.run(previous_intent(agent, "resident-2")) is None
-    assert asyncio.run(previous_intent(agent, "resident-1")) is None
+    assert asyncio.run(previous_message(agent, "resident-2")) == (None, None)
+    assert asyncio.run(previous_message(agent, "resident-1")) == (None, None)
