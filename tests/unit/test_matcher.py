@@ -66,6 +66,8 @@ def found(phrase: str, text: str) -> str:
         ("tandvark", "tandvrk sen igår", "yes"),                   # a typo still matches
         ("tandvark", "akut tandvård i helgen", "no"),              # a real word of its own
         ("tandvark*", "tandvårdsjouren", "no"),
+        ("infected", "red where they injected", "no"),           # a vaccine, no infection
+        ("infected", "the cut looks infected", "yes"),
         ("svimmade", "jag svimmade nästan i duschen", "no"),       # a set expression
         ("svimmade", "nästan svimmade på bussen", "no"),
         ("svimfardig*", "jag svimmade nästan i duschen", "yes"),
