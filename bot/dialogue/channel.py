@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -20,7 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.dialogue import rasa_costs
-from bot.nlp.components import PREVIOUS_INTENT_KEY, PREVIOUS_TEXT_KEY
+from bot.nlp.components import PREVIOUS_FLAGS_KEY, PREVIOUS_INTENT_KEY, PREVIOUS_TEXT_KEY
 
 logger = logging.getLogger(__name__)
 rasa_costs.apply()
@@ -78,24 +79,37 @@ def _newest_sql_events(store: Any, sender_id: str) -> Iterator[dict[str, Any]] |
             else {"event": row.type_name, "name": row.action_name} for row in rows)
 
 
-async def previous_message(agent: Any, sender_id: str) -> tuple[str | None, str | None]:
-    """The intent and text of the conversation's newest user message (for FollowUpGuard and
-    TriageGuard): one row, two columns."""
+@dataclass(frozen=True)
+class PreviousMessage:
+    """The conversation's newest user message, for the NLU guards."""
+    intent: str | None = None
+    text: str | None = None
+    red_flags: tuple[str, ...] = ()   # the red flags raised on it
+
+
+async def previous_message(agent: Any, sender_id: str) -> PreviousMessage:
+    """The conversation's newest user message (for FollowUpGuard and TriageGuard): one row,
+    two columns."""
     inner = _sql_store(agent.tracker_store)
     if inner is None:
         tracker = await agent.tracker_store.retrieve(sender_id)
         latest = tracker.latest_message if tracker is not None else None
         if latest is None or latest.text is None:
-            return None, None
-        return (latest.intent or {}).get("name"), latest.text
+            return PreviousMessage()
+        return _previous(latest.as_dict())
     table = inner.SQLEvent
     with inner.session_scope() as session:
-        row = (session.query(table.intent_name, table.data)
+        row = (session.query(table.data)
                .filter(table.sender_id == sender_id, table.type_name == "user")
                .order_by(table.id.desc()).limit(1).first())
-    if row is None:
-        return None, None
-    return row.intent_name, json.loads(row.data).get("text")
+    return PreviousMessage() if row is None else _previous(json.loads(row.data))
+
+
+def _previous(event: dict[str, Any]) -> PreviousMessage:
+    parse = event.get("parse_data") or {}
+    return PreviousMessage(
+        intent=(parse.get("intent") or {}).get("name"), text=event.get("text"),
+        red_flags=tuple(flag.get("id") for flag in parse.get("red_flags") or []))
 
 
 async def turn_summary(agent: Any, sender_id: str) -> dict[str, Any]:
@@ -136,13 +150,13 @@ class GatewayInput(RestInput):
             try:
                 # For bot.nlp.components: "och på söndag då?" continues the errand (FollowUp-
                 # Guard), and a danger sign told over two messages is one (TriageGuard).
-                previous, previous_text = await previous_message(request.app.ctx.agent,
-                                                                 body["sender"])
+                previous = await previous_message(request.app.ctx.agent, body["sender"])
             except Exception:
                 logger.exception("could not read the tracker for %s", body["sender"])
-                previous = previous_text = None
-            metadata = {**metadata, PREVIOUS_INTENT_KEY: previous,
-                        PREVIOUS_TEXT_KEY: previous_text}
+                previous = PreviousMessage()
+            metadata = {**metadata, PREVIOUS_INTENT_KEY: previous.intent,
+                        PREVIOUS_TEXT_KEY: previous.text,
+                        PREVIOUS_FLAGS_KEY: list(previous.red_flags)}
             collector = CollectingOutputChannel()
             failed = False
             try:

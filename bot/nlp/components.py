@@ -22,6 +22,7 @@ VOCABULARY_FILE = "vocabulary.json"
 PREVIOUS_INTENT_KEY = "previous_intent"
 # ... and the text of the resident's previous message (redacted, as stored).
 PREVIOUS_TEXT_KEY = "previous_text"
+PREVIOUS_FLAGS_KEY = "previous_red_flags"   # the red flags raised on it
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -206,18 +207,23 @@ class TriageGuard(GraphComponent, IntentClassifier):
                execution_context: ExecutionContext) -> TriageGuard:
         return cls(config)
 
-    def _screen(self, text: str, previous: str | None) -> list[Any]:
+    def _screen(self, text: str, metadata: dict[str, Any]) -> list[Any]:
         """Red flags of `text`, and those it completes with the resident's previous message
         ("pappa satte i halsen på köttet", then "han kan inte hosta, tar sig om halsen"):
-        outside a triage nothing else joins the two. Flags the previous message fired on
-        its own are not fired again."""
+        outside a triage nothing else joins the two. Flags raised on the previous message
+        are not raised again."""
+        from bot.triage.levels import Level
         from bot.triage.red_flags import screen
 
         hits = screen(text, flags=self._flags)
-        if not previous or previous.startswith("/") or not previous.strip():
+        previous = metadata.get(PREVIOUS_TEXT_KEY)
+        if (not previous or previous.startswith("/") or not previous.strip()
+                or (hits and hits[0].flag.level == Level.EMERGENCY)):
             return hits
-        known = {hit.flag.id for hit in hits} | {
-            hit.flag.id for hit in screen(previous, flags=self._flags)}
+        raised = metadata.get(PREVIOUS_FLAGS_KEY)
+        if raised is None:   # not told by the gateway: read them here
+            raised = [hit.flag.id for hit in screen(previous, flags=self._flags)]
+        known = {hit.flag.id for hit in hits} | set(raised)
         added = [hit for hit in screen(f"{previous}\n{text}", flags=self._flags)
                  if hit.flag.id not in known]
         return sorted(hits + added, key=lambda hit: hit.flag.level, reverse=True)
@@ -237,7 +243,7 @@ class TriageGuard(GraphComponent, IntentClassifier):
             text = message.get(TEXT) or ""
             if not text.strip() or text.startswith("/"):
                 continue
-            hits = self._screen(text, (message.get("metadata") or {}).get(PREVIOUS_TEXT_KEY))
+            hits = self._screen(text, message.get("metadata") or {})
             intent = (message.get(INTENT) or {}).get("name")
             new_intent = None
             if hits:

@@ -8,6 +8,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlp.components import (
+    PREVIOUS_FLAGS_KEY,
     PREVIOUS_INTENT_KEY,
     PREVIOUS_TEXT_KEY,
     FollowUpGuard,
@@ -31,7 +32,7 @@ def test_a_danger_sign_told_over_two_messages_is_one() -> None:
     """Outside a triage nothing else joins two messages: "pappa satte i halsen på köttet"
     (called off topic by a classifier), then the signs of choking."""
     first = "pappa satte i halsen på köttet"
-    second = "han kan inte prata och blir blå"
+    second = "nu kan han inte hosta"
     assert guarded(first, "out_of_scope") != "emergency"
     assert guarded(second, "out_of_scope") != "emergency"
     assert guarded(second, "out_of_scope", previous=first) == "emergency"
@@ -41,6 +42,16 @@ def test_a_danger_sign_of_the_previous_message_alone_is_not_fired_again() -> Non
     """The previous message's own red flags were answered then; "tack" is thanks."""
     assert guarded("tack", "thanks", previous="min pappa har blivit sned i ansiktet och "
                                                "pratar sluddrigt") == "thanks"
+
+
+def test_the_red_flags_the_gateway_says_were_raised_are_not_raised_again() -> None:
+    message = Message({TEXT: "nu kan han inte hosta",
+                       INTENT: {"name": "out_of_scope", "confidence": 0.9},
+                       INTENT_RANKING_KEY: [{"name": "out_of_scope", "confidence": 0.9}],
+                       "metadata": {PREVIOUS_TEXT_KEY: "pappa satte i halsen på köttet",
+                                    PREVIOUS_FLAGS_KEY: ["choking"]}})
+    guard = TriageGuard(TriageGuard.get_default_config())
+    assert guard.process([message])[0].get(INTENT)["name"] != "emergency"
 
 
 def test_every_errand_is_a_domain_intent() -> None:

@@ -11,7 +11,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.dialogue.channel import previous_message, turn_summary
+from bot.dialogue.channel import PreviousMessage, previous_message, turn_summary
 
 
 def user(text: str, intent: str, confidence: float) -> UserUttered:
@@ -40,11 +40,20 @@ def test_the_newest_turn_is_summarised_from_its_rows(tmp_path) -> None:  # type:
     assert summary["intent"] == "ask_opening_hours" and summary["confidence"] == 0.87
     assert summary["actions"] == ["location_form"]
     assert summary["top_intents"] == [["ask_opening_hours", 0.87], ["greet", 0.01]]
-    assert asyncio.run(previous_message(agent, "resident-1")) == ("ask_opening_hours",
-                                                                  "när öppnar vc")
+    assert asyncio.run(previous_message(agent, "resident-1")) == PreviousMessage(
+        "ask_opening_hours", "när öppnar vc", ())
 
 
 def test_a_new_conversation_has_no_previous_message(tmp_path) -> None:  # type: ignore[no-untyped-def]
     agent = agent_with(tmp_path, [ActionExecuted("action_listen")])
-    assert asyncio.run(previous_message(agent, "resident-2")) == (None, None)
-    assert asyncio.run(previous_message(agent, "resident-1")) == (None, None)
+    assert asyncio.run(previous_message(agent, "resident-2")) == PreviousMessage()
+    assert asyncio.run(previous_message(agent, "resident-1")) == PreviousMessage()
+
+
+def test_the_previous_message_brings_its_red_flags(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    said = UserUttered("ont i bröstet", intent={"name": "describe_symptom", "confidence": 1.0},
+                       parse_data={"intent": {"name": "describe_symptom", "confidence": 1.0},
+                                   "red_flags": [{"id": "chest_pain", "level": "urgent"}],
+                                   "text": "ont i bröstet", "entities": []})
+    agent = agent_with(tmp_path, [ActionExecuted("action_listen"), said])
+    assert asyncio.run(previous_message(agent, "resident-1")).red_flags == ("chest_pain",)
