@@ -85,7 +85,6 @@ _ADULT_WORDS = re.compile(
     r"my partner|grandma|grandpa|grandmother|grandfather)\b"
 )
 _PREGNANT = re.compile(r"\b(gravid\w*|pregnan\w*|fosterror\w*|vantar barn)")
-_PREGNANT_AFTER = re.compile(r"\s+(?:gravid|pregnant)\b")
 _NURSING = re.compile(r"\b(?:jag ammar|ammar jag|nar jag ammar|jag har ammat|ammande mamma|"
                       r"i am breastfeeding|im breastfeeding|when i breastfeed|"
                       r"while breastfeeding|when breastfeeding)\b")
@@ -217,8 +216,6 @@ def _age(text: str) -> float | None:
             continue  # "i 3 år", "sedan 2 veckor": how long, not how old
         if _a_man(number, unit):
             continue
-        if _PREGNANT_AFTER.match(text, m.end()):
-            continue  # "jag är 4 månader gravid": how far the pregnancy has come
         if unit.startswith(("ar", "year", "yr", "yo", "y/")):
             return _value(number)  # a number of years outside a duration is an age
         person = bool(before and _PERSON.fullmatch(before)) or bool(
@@ -404,11 +401,13 @@ _ORDINAL_MONTHS = {"tredje": 3, "fjarde": 4, "femte": 5, "sjatte": 6, "sjunde": 
 _PREGNANCY_MONTHS = re.compile(
     r"\b([1-9])\s*(?:manader|man|mnd|months?)\s+(?:gravid\w*|pregnant)\b"
     r"|\b(?:gravid\w*|pregnant)\s+(?:i\s+|in\s+)?([1-9])\s*(?:manader|man|mnd|months?)\b")
+_ORDINAL_MONTH = (r"(?:the\s+)?(?:([1-9])\s*(?::?e|:?a|nd|rd|th|st)|("
+                  + "|".join(_ORDINAL_MONTHS) + r"))\s+")
 _PREGNANCY_MONTH_ORDINAL = re.compile(
-    r"\b(?:i|in)\s+(?:the\s+)?(?:([1-9])\s*(?::?e|:?a|nd|rd|th|st)|(" + "|".join(_ORDINAL_MONTHS)
-    + r"))\s+(?:manaden|graviditetsmanaden|month)\b(?=[^\n]{0,40}?(?:gravid|pregnan|graviditet))"
-    r"|(?:gravid\w*|pregnan\w*|graviditet\w*)[^\n]{0,20}?\b(?:i|in)\s+(?:the\s+)?(?:([1-9])\s*"
-    r"(?::?e|:?a|nd|rd|th|st)|(" + "|".join(_ORDINAL_MONTHS) + r"))\s+(?:manaden|month)\b")
+    r"\b(?:i|in)\s+" + _ORDINAL_MONTH + r"(?:manaden|graviditetsmanaden|month)\b"
+    r"(?=[^\n]{0,40}?(?:gravid|pregnan|graviditet))"
+    r"|(?:gravid\w*|pregnan\w*|graviditet\w*)[^\n]{0,20}?\b(?:i|in)\s+" + _ORDINAL_MONTH
+    + r"(?:manaden|month)\b")
 WEEKS_PER_MONTH = 4.3
 _RANGE_END = re.compile(r"\s*(?:-|–|till|to)\s*(\d{1,3}(?:[.,]\d{1,2})?)")
 _BLOOD_PRESSURE = re.compile(r"\b(\d{2,3})\s*/\s*(\d{2,3})\b")
