@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -25,13 +26,15 @@ def turn(tracker: Tracker) -> TriageTurn:
         text=tracker.latest_message.get("text") or "", now=now(),
         intent=(tracker.latest_message.get("intent") or {}).get("name"),
         state=tracker.get_slot(STATE), pending=tracker.get_slot("requested_slot") == ANSWER,
-        resident=routing_context(tracker), earlier=earlier_text(tracker))
+        resident=routing_context(tracker))
 
 
 def earlier_text(tracker: Tracker) -> str | None:
     """The text of the resident's message before the newest one."""
-    said = [event.get("text") for event in tracker.events if event.get("event") == "user"]
-    return said[-2] if len(said) >= 2 else None
+    said = (event.get("text") for event in reversed(tracker.events)
+            if event.get("event") == "user")
+    next(said, None)
+    return next(said, None)
 
 
 class TriageAction(StepAction):
@@ -54,6 +57,10 @@ class ActionTriageResult(TriageAction):
 class ActionEmergency(TriageAction):
     """A red flag (or a stated emergency) in any state: 112 first, nothing else asked."""
     action_name, step = "action_emergency", "emergency"
+
+    def turn(self, tracker: Tracker) -> TriageTurn:
+        # Outside a triage the message before may hold half of the danger sign.
+        return replace(turn(tracker), earlier=earlier_text(tracker))
 
 
 class ActionExplainQuestion(TriageAction):

@@ -267,28 +267,40 @@ class TriageEngine:
         request for a nurse) still tells the triage what it says. The pending question stays,
         unless the message answered it."""
         if state.finished or not state.texts or not text.strip() \
-                or PAYLOAD.fullmatch(text.strip()) or not self._is_news(text, extract_facts(text)):
+                or PAYLOAD.fullmatch(text.strip()):
             return
-        self._take_text(state, text)
+        facts = self._message_facts(state, text)
+        if not self._is_news(text, facts):
+            return
+        self._add(state, text, facts)
         if state.pending in self.read(state).answers:
             state.pending, state.retries = None, 0
 
     def _take_text(self, state: TriageState, text: str) -> bool:
         """Adds a message and its facts to the state; whether it tells something new."""
-        state.texts.append(text)
+        facts = self._message_facts(state, text)
+        self._add(state, text, facts)
+        return self._is_news(text, facts)
+
+    def _message_facts(self, state: TriageState, text: str) -> Facts:
+        """The facts of a new message, read in the light of the conversation so far."""
         facts = extract_facts(text)
         if state.pending == PENDING_AGE:
             # "6 månader" answers "how old?", not "how long?".
             facts = replace(facts, duration_days=None)
         if facts.child and facts.age_years is None and (
                 state.facts.pregnancy_week is not None
-                or mentions_pregnancy("\n".join(state.texts[:-1]))):
+                or mentions_pregnancy("\n".join(state.texts))):
             # "bebisen sparkar" in a pregnancy is the unborn baby, not a child patient.
             facts = replace(facts, child=False)
+        return facts
+
+    @staticmethod
+    def _add(state: TriageState, text: str, facts: Facts) -> None:
+        state.texts.append(text)
         if facts.duration_days is not None and corrects(text):
             state.facts = replace(state.facts, duration_days=None)
         state.facts = state.facts.merged(facts)
-        return self._is_news(text, facts)
 
     def _room(self, state: TriageState) -> bool:
         return len(set(state.asked)) < MAX_QUESTIONS
@@ -719,9 +731,7 @@ class TriageEngine:
         """Whether a red flag of level emergency fires on the conversation with `text`
         added (the state itself is not changed)."""
         trial = TriageState.from_dict(state.to_dict())
-        if text.strip() and not PAYLOAD.fullmatch(text.strip()):
-            trial.texts.append(text)
-            trial.facts = trial.facts.merged(extract_facts(text))
+        _add_words(trial, text)
         return any(hit.flag.level == Level.EMERGENCY for hit in self.read(trial).hits)
 
     def emergency(self, state: TriageState | None, text: str,
@@ -732,9 +742,7 @@ class TriageEngine:
         state = TriageState() if state is None else state
         state.finished, state.disposition, state.pending = False, None, None
         for said in (earlier or "", text):
-            if said.strip() and not PAYLOAD.fullmatch(said.strip()):
-                state.texts.append(said)
-                state.facts = state.facts.merged(extract_facts(said))
+            _add_words(state, said)
         disposition = self.conclude(state).disposition
         assert disposition is not None
         if disposition.level == Level.EMERGENCY:
@@ -747,6 +755,13 @@ class TriageEngine:
              "level": Level.EMERGENCY.id}, *data["reasons"]])
         state.disposition = data
         return Disposition.from_dict(data)
+
+
+def _add_words(state: TriageState, text: str) -> None:
+    """Adds a message and its facts as they stand (a button payload or nothing is no text)."""
+    if text.strip() and not PAYLOAD.fullmatch(text.strip()):
+        state.texts.append(text)
+        state.facts = state.facts.merged(extract_facts(text))
 
 
 def _long_reply(text: str) -> bool:
