@@ -9,6 +9,7 @@ never depend on the intent classifier, and nothing later in a conversation lower
 
 from __future__ import annotations
 
+from collections.abc import KeysView
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -21,7 +22,15 @@ from bot.triage.concepts import Concept, concepts, phrases
 from bot.triage.conditions import KEYS, Conditions, parse_conditions
 from bot.triage.facts import Facts, extract_facts
 from bot.triage.levels import Level
-from bot.triage.matcher import Phrase, Tokens, first_affirmed, first_keys, tokenize, without
+from bot.triage.matcher import (
+    Phrase,
+    PhraseIndex,
+    Tokens,
+    first_affirmed,
+    first_keys,
+    tokenize,
+    without,
+)
 
 RED_FLAGS_FILE = CONTENT_DIR / "red_flags.yml"
 
@@ -52,6 +61,20 @@ class RedFlag:
         """Per group, the first words of its phrases: a group none of which occurs rules
         the flag out with one set operation."""
         return tuple(first_keys(group) for group in self.groups)
+
+    @cached_property
+    def gate(self) -> frozenset[str] | None:
+        """The first words of the smallest group without numbers: a text that has none of
+        them cannot fire the flag. None when every group can also hold by a number."""
+        plain = [keys for keys, numbers in zip(self.group_keys, self.group_numbers, strict=True)
+                 if not numbers]
+        return min(plain, key=len) if plain else None
+
+    @cached_property
+    def indexes(self) -> tuple[PhraseIndex, ...]:
+        """Each group's phrases by their first word: a concept's hundreds of forms are not
+        tried one by one on every message."""
+        return tuple(PhraseIndex(group) for group in self.groups)
 
 
 @dataclass(frozen=True)
@@ -139,6 +162,41 @@ def red_flags(language: str = SOURCE_LANGUAGE) -> tuple[RedFlag, ...]:
     return load_red_flags(language=language)
 
 
+class _Gates:
+    """Which flags a word can open: a message is checked against the few flags whose gate
+    group it touches, not all of them (screening runs on every message, in the one Rasa
+    process)."""
+
+    def __init__(self, flags: tuple[RedFlag, ...]) -> None:
+        self.flags = flags
+        self.always: list[int] = []
+        self.by_key: dict[str, list[int]] = {}
+        for position, flag in enumerate(flags):
+            if flag.gate is None:
+                self.always.append(position)
+            for key in flag.gate or ():
+                self.by_key.setdefault(key, []).append(position)
+
+    def candidates(self, present: KeysView[str]) -> list[RedFlag]:
+        """The flags that may fire on a text with these word keys, in file order."""
+        chosen = set(self.always)
+        for key in present & self.by_key.keys():
+            chosen.update(self.by_key[key])
+        return [self.flags[i] for i in sorted(chosen)]
+
+
+_GATES: dict[int, _Gates] = {}
+
+
+def _gates(flags: tuple[RedFlag, ...]) -> _Gates:
+    known = _GATES.get(id(flags))
+    if known is None or known.flags is not flags:
+        known = _GATES[id(flags)] = _Gates(flags)
+        if len(_GATES) > 8:   # tests load small flag sets of their own
+            _GATES.pop(next(iter(_GATES)))
+    return known
+
+
 def screen(text: str, facts: Facts | None = None,
            flags: tuple[RedFlag, ...] | None = None,
            tokens: Tokens | None = None, text_facts: Facts | None = None) -> list[RedFlagHit]:
@@ -153,7 +211,7 @@ def screen(text: str, facts: Facts | None = None,
     tokens = tokenize(text) if tokens is None else tokens
     present = tokens.where().keys()
     hits: list[RedFlagHit] = []
-    for flag in flags:
+    for flag in _gates(flags).candidates(present):
         if not flag.applies_to.may_apply_to_emergency(known.age_years, known.child,
                                                       known.adult):
             continue
@@ -168,8 +226,8 @@ def screen(text: str, facts: Facts | None = None,
             continue
         evidence = [f"{name} {getattr(known, name):g}"
                     for name in dict.fromkeys(KEYS[c.key][0] for c in flag.when.items)]
-        for group, numbers in zip(flag.groups, flag.group_numbers, strict=True):
-            found = first_affirmed(group, read)
+        for index, numbers in zip(flag.indexes, flag.group_numbers, strict=True):
+            found = first_affirmed(index.candidates(read), read)
             if found is not None:
                 evidence.append(found)
                 continue
