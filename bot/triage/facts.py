@@ -341,7 +341,11 @@ _MEASURES: tuple[tuple[str, re.Pattern[str], float, float], ...] = (
     ("spo2", re.compile(
         r"\b(?:saturation\w*|saturering\w*|sat|sats|saturationen|syremattnad\w*|syresattning\w*"
         r"|syrehalt\w*|syreniva\w*|syremattning\w*|syret|syre|spo2|sp02|o2|oxygen\w*|"
-        r"pulsoxi\w*|pulsoxy\w*|oximeter\w*|mattnaden|mattningen)\b" + _LONG_GAP + _DECIMAL
+        r"pulsoxi\w*|pulsoxy\w*|oximeter\w*|mattnaden|mattningen|syremat\w*|fingermat\w*"
+        # the oximeter as residents name it: "the finger thing", "mätaren på fingret"
+        r"|finger ?(?:thing|clip|monitor|device|grej\w*|klamm\w*)"
+        r"|(?:matare\w*|grej\w*|klamm\w*|thing|clip|monitor|device) (?:pa|on) (?:fingret|the finger"
+        r"|my finger|her finger|his finger))\b" + _LONG_GAP + _DECIMAL
         + r"\s*%?"), 50.0, 100.0),
     ("spo2", re.compile(
         r"\b" + _DECIMAL + r"\s*(?:%|procent|percent)\s*(?:\w{1,12}\s+){0,2}?"
