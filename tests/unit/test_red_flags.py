@@ -92,3 +92,25 @@ def test_a_red_flag_in_a_later_answer_wins(start: str, red_flag: str) -> None:
     else:
         turn = ENGINE.advance(None, red_flag)
     assert turn.disposition is not None and turn.disposition.level == Level.EMERGENCY
+
+
+def test_gates_only_skip_flags_that_cannot_fire(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Screening looks only at the flags whose gate group a message touches; checking every
+    flag gives the same hits and evidence on every case text and pairs of them."""
+    import bot.triage.red_flags as module
+
+    texts = [text for _, text in FIRES + SILENT] + ORDINARY
+    texts += [a + " " + b for a, b in zip(texts[::5], texts[2::5], strict=False)]
+    gated = [[(h.flag.id, h.evidence) for h in screen(text)] for text in texts]
+
+    class Everything:
+        def __init__(self, flags: tuple) -> None:
+            self.flags = flags
+
+        def candidates(self, present: object) -> list:
+            return list(self.flags)
+
+    monkeypatch.setattr(module, "_gates", Everything)
+    every = [[(h.flag.id, h.evidence) for h in screen(text)] for text in texts]
+    assert gated == every
+    assert sum(1 for hits in gated if hits) > len(FIRES) // 2
