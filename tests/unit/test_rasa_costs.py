@@ -63,3 +63,46 @@ def test_the_sqlite_tracker_store_runs_in_wal_mode(tmp_path) -> None:  # type: i
 def test_postgresql_keeps_rasas_engine_arguments() -> None:
     url = "postgresql://postgres@127.0.0.1:5432/tracker"
     assert rasa_costs.engine_kwargs(url) == rasa_costs._rasa_engine_kwargs(url)
+
+
+def test_plain_sql_reads_the_same_events_as_rasas_query(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two sessions, saved in two steps: the newest session's events, all events and the
+    count before a save are what Rasa's ORM query gives."""
+    import asyncio
+
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_costs.apply()
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    tracker = DialogueStateTracker("resident-1", [])
+    first = [ActionExecuted("action_session_start", timestamp=1.0), SessionStarted(timestamp=1.0),
+             UserUttered("hej", {"name": "greet"}, timestamp=2.0),
+             ActionExecuted("utter_greet", timestamp=3.0)]
+    second = [SessionStarted(timestamp=10.0), UserUttered("ont i halsen", timestamp=11.0),
+              SlotSet("x", 1, timestamp=12.0)]
+
+    async def exercise() -> None:
+        for event in first:
+            tracker.update(event)
+        await store.save(tracker)
+        for event in second:
+            tracker.update(event)
+        with store.session_scope() as session:
+            ours = list(rasa_costs.additional_events(store, session, tracker))
+            rasas = list(rasa_costs._rasa_additional_events(store, session, tracker))
+        assert ours == rasas == second
+        await store.save(tracker)
+        for all_sessions in (False, True):
+            ours_tracker = await rasa_costs.retrieve_events(store, "resident-1", all_sessions)
+            rasas_tracker = await rasa_costs._rasa_retrieve(store, "resident-1", all_sessions)
+            assert ours_tracker.current_state() == rasas_tracker.current_state()
+            assert list(ours_tracker.events) == list(rasas_tracker.events)
+        newest = await store.retrieve("resident-1")
+        assert [e.timestamp for e in newest.events] == [10.0, 11.0, 12.0]
+        assert await store.retrieve("nobody") is None
+
+    asyncio.run(exercise())
+    assert SQLTrackerStore._retrieve is rasa_costs.retrieve_events
