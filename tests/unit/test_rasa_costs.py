@@ -106,3 +106,18 @@ def test_plain_sql_reads_the_same_events_as_rasas_query(tmp_path) -> None:  # ty
 
     asyncio.run(exercise())
     assert SQLTrackerStore._retrieve is rasa_costs.retrieve_events
+
+
+def test_event_classes_are_found_as_rasa_finds_them() -> None:
+    from rasa.shared.core.events import Event, UserUttered
+    from rasa.shared.utils.common import all_subclasses
+
+    rasa_costs.apply()
+    for name in {cls.type_name for cls in all_subclasses(Event)}:
+        assert rasa_costs.resolve_event_type(name) is rasa_costs._rasa_resolve_event(name)
+        assert Event.resolve_by_type(name) is rasa_costs._rasa_resolve_event(name)
+    assert Event.resolve_by_type("no_such_event", UserUttered) is UserUttered
+    assert Event.resolve_by_type("topic") is None
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no_such_event")
+    assert "no_such_event" not in rasa_costs._EVENT_TYPES
