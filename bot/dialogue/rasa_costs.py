@@ -85,9 +85,9 @@ def engine_kwargs(url: Any) -> dict[str, Any]:
 
 
 def _events_since(store: Any, session: Any, sender_id: str, all_sessions: bool,
-                  columns: str) -> Any:
-    """`columns` of the sender's events in its newest session (or all), in id order: what
-    `SQLTrackerStore._event_query` selects, as plain SQL."""
+                  count: bool = False) -> Any:
+    """The data of the sender's events in its newest session (or all), in id order, or
+    their number: what `SQLTrackerStore._event_query` selects, as plain SQL."""
     table = store.SQLEvent.__tablename__
     params: dict[str, Any] = {"sender": sender_id}
     since = ""
@@ -98,16 +98,15 @@ def _events_since(store: Any, session: Any, sender_id: str, all_sessions: bool,
             {"sender": sender_id, "started": SessionStarted.type_name}).scalar()
         if start is not None:
             since, params["start"] = " AND timestamp >= :start", start
-    order = "" if columns.startswith("count") else " ORDER BY id"
+    what, order = ("count(*)", "") if count else ("data", " ORDER BY id")
     return session.execute(
-        text(f"SELECT {columns} FROM {table} WHERE sender_id = :sender{since}{order}"), params)
+        text(f"SELECT {what} FROM {table} WHERE sender_id = :sender{since}{order}"), params)
 
 
 async def retrieve_events(self: Any, sender_id: str, fetch_events_from_all_sessions: bool
                           ) -> DialogueStateTracker | None:
     with self.session_scope() as session:
-        rows = _events_since(self, session, sender_id, fetch_events_from_all_sessions,
-                             "data").all()
+        rows = _events_since(self, session, sender_id, fetch_events_from_all_sessions).all()
     events = [json.loads(data) for (data,) in rows]
     if self.domain and events:
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -115,7 +114,7 @@ async def retrieve_events(self: Any, sender_id: str, fetch_events_from_all_sessi
 
 
 def additional_events(self: Any, session: Any, tracker: DialogueStateTracker) -> Iterator:
-    stored = _events_since(self, session, tracker.sender_id, False, "count(*)").scalar()
+    stored = _events_since(self, session, tracker.sender_id, False, count=True).scalar()
     return itertools.islice(tracker.events, stored, len(tracker.events))
 
 
