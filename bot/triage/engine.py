@@ -459,17 +459,18 @@ class TriageEngine:
         if any(f is not None and f.status == Status.PRESENT and f.source != "answer"
                for f in findings):
             return Answer.YES, "evidence"
+        # A number that rules the question out outweighs a loose phrase: "har hållit på i 3
+        # månader" is no nosebleed that has lasted over 20 minutes.
+        known = question.when.holds(state.facts) if question.when else None
         found = presence(question.yes_terms, joined) if question.yes_terms else None
-        if found is not None and found.present:
+        if found is not None and found.present and known is not False:
             return Answer.YES, "message"
         if given is not None:
             return Answer(given), "asked"
         if any(f is not None and f.status == Status.PRESENT for f in findings):
             return Answer.YES, "evidence"
-        if question.when:
-            known = question.when.holds(state.facts)
-            if known is not None:
-                return (Answer.YES if known else Answer.NO), "number"
+        if known is not None:
+            return (Answer.YES if known else Answer.NO), "number"
         if found is not None and found.denied and not question.asks:
             return Answer.NO, "message"
         if findings and all(f is not None for f in findings):
