@@ -16,7 +16,7 @@ from typing import Any
 from bot.triage.concepts import Concept
 from bot.triage.conditions import KEYS, Conditions
 from bot.triage.facts import Facts
-from bot.triage.matcher import Phrase, Tokens, affirmed_or_denied, tokenize
+from bot.triage.matcher import Phrase, Tokens, affirmed_or_denied, matches, tokenize
 
 
 class Status(str, Enum):
@@ -92,8 +92,9 @@ def read_messages(texts: list[str], facts: Facts, concepts: dict[str, Concept],
         for key in present:
             for concept_id, phrase, absent in vocabulary.by_key.get(key, ()):
                 slot = said.get(concept_id)
-                if (slot is not None and slot[0]) or not present >= phrase.keys:
-                    continue   # already affirmed in this message, or cannot match
+                if (slot is not None and slot[0] and (slot[2] or not absent)
+                        or not present >= phrase.keys):
+                    continue   # already affirmed (and an absence seen), or cannot match
                 found = affirmed_or_denied(phrase, message)
                 if found is None or (absent and not found):
                     continue   # "andas inte normalt" says nothing of its absence
@@ -101,6 +102,8 @@ def read_messages(texts: list[str], facts: Facts, concepts: dict[str, Concept],
                 which = 2 if absent else (0 if found else 1)
                 slot[which] = slot[which] or phrase.source
         for concept_id, (affirmed, denied, opposite) in said.items():
+            if affirmed and opposite and _only_inside_absences(concepts[concept_id], message):
+                affirmed = None
             if affirmed:
                 add(evidence, Finding(concept_id, Status.PRESENT, "message", affirmed, index))
             elif denied:
@@ -117,6 +120,17 @@ def read_messages(texts: list[str], facts: Facts, concepts: dict[str, Concept],
                                   _describe(concept.absent_when, facts)))
     implied(evidence, concepts)
     return evidence
+
+
+def _only_inside_absences(concept: Concept, tokens: Tokens) -> bool:
+    """Whether every affirmed form of the concept lies inside a longer absence form of it:
+    "aldrig ont i bröstet när jag anstränger mig" holds "när jag anstränger mig" but denies
+    it. Longer in words, not in span: "kan gapa" spans "kan knappt gapa" without denying it."""
+    spans = [(m.start, m.end, len(phrase.words)) for phrase in concept.absent_forms
+             for m in matches(phrase, tokens) if not m.negated]
+    return all(any(start <= m.start and m.end <= end and size > len(phrase.words)
+                   for start, end, size in spans)
+               for phrase in concept.forms for m in matches(phrase, tokens) if not m.negated)
 
 
 def implied(evidence: Evidence, concepts: dict[str, Concept]) -> None:

@@ -120,3 +120,22 @@ def test_months_without_a_pregnancy_stay_a_span_or_an_age() -> None:
 def test_a_child_of_some_months_is_never_that_many_years(text: str) -> None:
     """"sonen är 4 mån" was read as four years old, which hid an infant's fever."""
     assert extract_facts(text).age_years == pytest.approx(4 * 30 / 365, abs=0.01)
+
+
+def test_a_longer_absence_form_denies_the_form_inside_it() -> None:
+    """ "aldrig ont i bröstet när jag anstränger mig" holds "när jag anstränger mig" but
+    denies it; "kan knappt gapa" is no "kan gapa" (longer in words, not only in span)."""
+    from bot.triage.concepts import concepts
+    from bot.triage.evidence import Status, read_messages
+
+    known = concepts()
+
+    def status(text: str, concept: str) -> Status | None:
+        found = read_messages([text], extract_facts(text), known).get(concept)
+        return None if found is None else found.status
+
+    assert status("halsbränna ibland, aldrig ont i bröstet när jag anstränger mig",
+                  "exertional_chest_pain") == Status.ABSENT
+    assert status("halsbränna som kommer när jag anstränger mig",
+                  "exertional_chest_pain") == Status.PRESENT
+    assert status("ont i halsen, nu kan jag knappt gapa", "trismus") == Status.PRESENT
