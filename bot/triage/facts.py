@@ -97,7 +97,10 @@ _PERSON = re.compile(
     r"grabben|tjejen|killen|ungen|lillen|lillan|lillkillen|lilltjejen|lillgrabben|minstingen|"
     r"tonaring|tonaringen|"
     r"bror|brodern|syster|systern|mamma|pappa|"
-    r"mormor|morfar|farmor|farfar|man|maken|fru|frun|sambo|infant|daughter|boy|girl"
+    r"mormor|morfar|farmor|farfar|man|maken|fru|frun|sambo|infant|daughter|boy|girl|"
+    # English relatives ("my grandfather is 87", set V).
+    r"mother|mum|mom|dad|father|grandfather|grandmother|grandma|grandpa|granny|grandad|"
+    r"husband|wife|partner|brother|sister|toddler|child|kid"
 )
 
 _RELATIVE_DAYS = (
@@ -189,7 +192,8 @@ _AGE_UNIT = re.compile(
 # "bebis på 6 veckor", "son på 4 mån", "a baby of 6 weeks": an age after a person and "på".
 _PERSON_PA = re.compile(r"\b(?:" + _PERSON.pattern + r")\s+(?:pa|of)\s+$")
 # "jag e 38": "e" is how many write "är".
-_AGE_BARE = re.compile(r"\b(?:jag ar|jag e|i am|i'm|im|hon ar|hon e|han ar|han e)\s+"
+_AGE_BARE = re.compile(r"\b(?:jag ar|jag e|i am|i'm|im|hon ar|hon e|han ar|han e|he is|she is|"
+                       r"he's|she's)\s+"
                        r"(\d{1,3})\b(?![.,]\d)"
                        r"(?!\s*(?:grader|%|dag|dygn|day|timm|hour|man\b|mana|mnd|veck|v\b|month|week))")
 _MARKER = re.compile(_DURATION_MARKERS)
@@ -216,6 +220,8 @@ def _age(text: str) -> float | None:
             continue  # "i 3 år", "sedan 2 veckor": how long, not how old
         if _a_man(number, unit):
             continue
+        if _AGO.match(text, m.end()):
+            continue  # "a few years ago", "för 2 år sen": when, not how old
         if unit.startswith(("ar", "year", "yr", "yo", "y/")):
             return _value(number)  # a number of years outside a duration is an age
         person = bool(before and _PERSON.fullmatch(before)) or bool(

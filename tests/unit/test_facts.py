@@ -139,3 +139,15 @@ def test_a_longer_absence_form_denies_the_form_inside_it() -> None:
     assert status("halsbränna som kommer när jag anstränger mig",
                   "exertional_chest_pain") == Status.PRESENT
     assert status("ont i halsen, nu kan jag knappt gapa", "trismus") == Status.PRESENT
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("My grandfather is 87 and has sudden bad back pain", 87.0),
+    ("my mum is 84 and fell", 84.0),
+    ("she is 3 and has a fever", 3.0),
+    # When, not how old (set V: "a few years ago" made an 87-year-old a child).
+    ("They found an aneurysm a few years ago", None),
+    ("fick diagnosen för 3 år sedan", None),
+])
+def test_english_relatives_and_years_ago(text: str, age: float | None) -> None:
+    assert extract_facts(text).age_years == age
