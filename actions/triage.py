@@ -80,4 +80,5 @@ class ValidateTriageForm(FormValidationAction):
 
     async def validate_triage_answer(self, value: Any, dispatcher: CollectingDispatcher,
                                      tracker: Tracker, domain: dict[str, Any]) -> dict:
-        return slots(dispatcher, conversation().read(turn(tracker), value))
+        return slots(dispatcher, conversation().read(
+            replace(turn(tracker), earlier=earlier_text(tracker)), value))

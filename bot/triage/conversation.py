@@ -16,6 +16,7 @@ from bot.care.routing import ResidentContext, route
 from bot.contract import triage_result
 from bot.reply import Message, Reply
 from bot.triage.engine import Disposition, TriageEngine, TriageState
+from bot.triage.facts import extract_facts
 from bot.triage.wording import ask_message, disposition_messages
 
 STATE, ANSWER = "triage_state", "triage_answer"
@@ -46,6 +47,11 @@ class TriageConversation:
         state = TriageState.from_dict(turn.state)
         if not turn.pending:
             state.pending, state.retries = None, 0
+        # A triage that starts on this message keeps the measured signs of the one before
+        # ("blodtryck 210/120 hemma nyss", not understood alone, then "har huvudvärk"); not
+        # its age or duration, which may be of someone else or of another errand.
+        if not state.texts and turn.earlier:
+            state.facts = state.facts.merged(extract_facts(turn.earlier).vital_signs())
         advanced = self.engine.advance(state, turn.text or str(value or ""), turn.intent)
         return Reply().keep(**{ANSWER: DONE if advanced.disposition else None,
                                STATE: advanced.state.to_dict()})

@@ -152,6 +152,11 @@ class Facts:
         return replace(self, child=self.child or newer.child, adult=self.adult or newer.adult,
                        **values)
 
+    def vital_signs(self) -> Facts:
+        """Only the measured signs (temperature, saturation, glucose, blood pressure, pulse):
+        what a message before a triage may add to it without saying whose age it is."""
+        return Facts(**{name: getattr(self, name) for name in VITAL_SIGNS})
+
     def to_dict(self) -> dict[str, float | bool | None]:
         return {"child": self.child, "adult": self.adult,
                 **{name: getattr(self, name) for name in NUMBERS}}
@@ -165,6 +170,7 @@ class Facts:
 
 NUMBERS = ("age_years", "temperature", "duration_days", "spo2", "glucose", "systolic",
            "diastolic", "pulse", "pregnancy_week", "tablets")
+VITAL_SIGNS = ("temperature", "spo2", "glucose", "systolic", "diastolic", "pulse")
 
 
 def _value(raw: str) -> float:

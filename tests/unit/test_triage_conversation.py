@@ -116,3 +116,17 @@ def test_outside_a_triage_the_112_answer_reads_the_message_before(
                                   earlier="pappa satte i halsen på köttet"))
     result = customs(reply)[-1]
     assert result["level"] == "emergency" and "choking" in result["reasons"]
+
+
+def test_a_triage_keeps_the_measured_signs_of_the_message_before(
+        triage: TriageConversation) -> None:
+    """Set U: "blodtryck 210/120 hemma nyss" was not understood alone; the next message,
+    "har huvudvärk", starts the triage and the pressure still counts. Not the earlier
+    message's age: it may be someone else's."""
+    read = triage.read(turn("har huvudvärk o ser lite flimmer i ögonen",
+                            earlier="blodtryck 210/120 hemma nyss"), None)
+    state = read.slots[STATE]
+    assert state["facts"]["systolic"] == 210 and "very_high_blood_pressure_with_symptoms" in (
+        state["red_flags"])
+    read = triage.read(turn("jag har ont i halsen", earlier="min dotter är 2 år"), None)
+    assert read.slots[STATE]["facts"]["age_years"] is None
