@@ -92,7 +92,7 @@ def read_messages(texts: list[str], facts: Facts, concepts: dict[str, Concept],
         for key in present:
             for concept_id, phrase, absent in vocabulary.by_key.get(key, ()):
                 slot = said.get(concept_id)
-                if (slot is not None and slot[0] and (slot[2] or not absent)
+                if ((slot is not None and slot[0] and (slot[2] or not absent))
                         or not present >= phrase.keys):
                     continue   # already affirmed (and an absence seen), or cannot match
                 found = affirmed_or_denied(phrase, message)
